@@ -1,0 +1,22 @@
+/**
+ * The text simulated models answer with: original prose about serving and watching language
+ * models, so answers read like answers. Plain ASCII, so every token decodes on its own.
+ */
+export const SIMULATOR_CORPUS = `A language model server spends most of its time in two phases. The first is prefill, where the whole prompt is read at once and the attention cache is filled. The second is decode, where the model produces one token at a time, each step reading the cache that the previous steps wrote. Prefill is limited by arithmetic and grows with the length of the prompt. Decode is limited by memory bandwidth and grows with the number of requests that share the batch.
+
+This is why operators watch two latencies rather than one. Time to first token tells how long a user stares at an empty screen, and it rises when prompts get longer or when the queue in front of the model grows. Time per output token tells how fast the answer scrolls once it starts, and it rises when more requests are decoded together. A request that takes ten seconds may be perfectly healthy if it produced two thousand tokens, and a request that takes one second may be a problem if it produced only three.
+
+Throughput and latency pull against each other. Larger batches keep the accelerator busy and raise the number of tokens produced per second across all users, but each user waits a little longer for every token. Continuous batching lets new requests join a running batch between decode steps, which smooths this trade, but it does not remove it. A good dashboard shows tokens per second next to the latency percentiles, so that a change in one can be read against the other.
+
+Errors in a serving system come in several kinds. Some are the caller's fault: a prompt that is too long for the context window, a parameter outside its range, a model name that does not exist. Some are the server's fault: an out of memory error, a crashed worker, a timeout while waiting for a slot. Some are neither, such as a client that gives up and closes the connection halfway through a stream. Counting these separately is what makes an error rate mean something, because only the second kind should wake anyone at night.
+
+Cost follows tokens for hosted models and follows time for models on your own hardware. A hosted provider bills every prompt token and every completion token at its own price, so a chatty system prompt can cost more than the answers. An accelerator bills by the hour whether it is busy or idle, so the cost of a request depends on how many other requests shared the machine while it ran. Both views matter, and both should be visible per model, per user and per day.
+
+Quality is the hardest signal to measure and the easiest to ignore. Users tell you what they think through explicit feedback, but only a few of them do, and the ones who do are not a fair sample. Automatic checks can flag answers that refuse the request, answers that drift away from the documents they were given, and answers that contradict themselves. None of these checks is perfect, so each rate should say what it counts and over how many requests.
+
+Traces tie the pieces together. A single slow request can be followed from the load balancer through the gateway to the model server, with the time spent in tokenization, in the forward passes and in sending the answer back. When the trace id also appears in the log lines and in the exemplars of the latency histogram, an operator can jump from a spike on a graph to the one request that caused it and read what happened.
+
+Capacity planning starts from the shape of the traffic. Short prompts with long answers stress decode, long prompts with short answers stress prefill, and a retrieval system that stuffs many documents into every prompt can spend most of its budget before the first token appears. Measuring prompt and completion tokens separately, per model, is what lets a team decide whether it needs more memory, more compute, or simply a shorter system prompt.
+
+Good alerts fire for the right reasons. An alert on average latency hides the slow tail that users complain about, while an alert on a high percentile with too little traffic behind it fires on noise. An alert on low accelerator utilization is useful during busy hours and useless at night. Each alert should say what it measured, what the threshold was, and what the person on call should look at first.
+`;

@@ -1,0 +1,108 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { ServedModel } from '../../config/model-catalog.js';
+import type { Tokenizer } from '../../tokens/tokenizer.js';
+import { BackendError, type BackendEvent, type GenerationBackend, type GenerationRequest } from '../backend.js';
+import { AnswerText, type AnswerKind } from './answer-text.js';
+import type { FaultSwitch } from './fault-switch.js';
+import { LatencyModel } from './latency-model.js';
+import { hashString, seededRandom } from './rng.js';
+
+export interface SimulatorOptions {
+  /** At temperature 0 (or with a request seed) the answer is a function of this seed and the input. */
+  seed: number;
+  /** Multiplies every delay; 0 answers at once. */
+  speed: number;
+  /** How long a hung request waits before failing, as an upstream would time out. */
+  timeoutMs: number;
+}
+
+/**
+ * The embedded model: answers from a bundled corpus (or from the request's context) with a
+ * realistic latency model, real token counts and injectable faults. Lets `npm start` serve,
+ * measure and alert without a GPU or a model server.
+ */
+export class SimulatorBackend implements GenerationBackend {
+  private readonly inFlight = new Map<string, number>();
+  private readonly answers: AnswerText;
+
+  constructor(
+    private readonly tokenizer: Tokenizer,
+    private readonly faults: FaultSwitch,
+    private readonly options: SimulatorOptions,
+  ) {
+    this.answers = new AnswerText(tokenizer);
+  }
+
+  async readinessProblem(): Promise<string | undefined> {
+    return undefined;
+  }
+
+  async *stream(request: GenerationRequest, signal: AbortSignal): AsyncIterable<BackendEvent> {
+    const model = request.model;
+    const profile = model.simulator!;
+    // the text is seeded (deterministic at temperature 0); delays and faults never are, so that
+    // a fault rate of 10% fails 10% of identical requests rather than all or none of them
+    const random = this.randomFor(request);
+    const latency = new LatencyModel(profile, this.options.speed, Math.random);
+    const fault = this.faults.draw(model.name, Math.random);
+    const promptTokens = request.promptTokens ?? this.countPrompt(request);
+    const [shortest, longest] = profile.natural_length_tokens;
+    const naturalLength = shortest + Math.floor(random() * (Math.max(shortest, longest) - shortest + 1));
+    const kind: AnswerKind =
+      fault.content === 'refusal' ? 'refusal' : fault.content === 'off_context' || !request.context ? 'corpus' : 'grounded';
+    const planned = this.answers.tokens(kind, naturalLength, random, request.context);
+    const tokens = planned.slice(0, request.maxTokens);
+    const finishReason = planned.length > request.maxTokens ? 'length' : 'stop';
+
+    const inFlight = (this.inFlight.get(model.name) ?? 0) + 1;
+    this.inFlight.set(model.name, inFlight);
+    try {
+      const ttftMs = latency.ttftMs(promptTokens, inFlight);
+      switch (fault.transport) {
+        case 'rate_limit':
+          throw new BackendError('UPSTREAM_RATE_LIMITED', `simulated model ${model.name} is rate limited`, { retryAfterSeconds: 1 });
+        case 'server_error':
+          await pause(ttftMs / 2, signal);
+          throw new BackendError('UPSTREAM_ERROR', `simulated model ${model.name} failed`, { upstreamStatus: 500 });
+        case 'timeout':
+          await pause(this.options.timeoutMs, signal);
+          throw new BackendError('UPSTREAM_TIMEOUT', `simulated model ${model.name} did not answer within ${this.options.timeoutMs} ms`);
+        default:
+      }
+      await pause(ttftMs, signal);
+      const cutAt = fault.transport === 'cut_stream' ? Math.floor(tokens.length / 2) : -1;
+      for (let i = 0; i < tokens.length; i++) {
+        if (i === cutAt) throw new BackendError('UPSTREAM_STREAM_CUT', `simulated model ${model.name} dropped the stream`);
+        if (i > 0) await pause(latency.interTokenMs(this.inFlight.get(model.name) ?? 1), signal);
+        yield { type: 'token', text: this.answers.decode(tokens[i]!) };
+      }
+      yield { type: 'end', finishReason, usage: { promptTokens, completionTokens: tokens.length } };
+    } finally {
+      this.inFlight.set(model.name, (this.inFlight.get(model.name) ?? 1) - 1);
+    }
+  }
+
+  private countPrompt(request: GenerationRequest): number {
+    return request.input.kind === 'prompt' ? this.tokenizer.count(request.input.prompt) : this.tokenizer.countChat(request.input.messages);
+  }
+
+  /** Deterministic at temperature 0 or with a request seed; otherwise fresh randomness. */
+  private randomFor(request: GenerationRequest): () => number {
+    const isDeterministic = request.temperature === 0 || request.seed !== undefined;
+    if (!isDeterministic) return Math.random;
+    const seed = request.seed ?? this.options.seed;
+    const text = request.input.kind === 'prompt' ? request.input.prompt : JSON.stringify(request.input.messages);
+    return seededRandom(hashString(`${request.model.name}\u0000${text}`, seed));
+  }
+}
+
+/** Sleeps unless the delay rounds to nothing; rejects with an AbortError when the signal fires. */
+async function pause(ms: number, signal: AbortSignal): Promise<void> {
+  if (signal.aborted) throw signal.reason ?? new Error('aborted');
+  if (ms < 0.5) return;
+  await sleep(ms, undefined, { signal });
+}
+
+export function simulatorModelsOf(models: readonly ServedModel[]): ServedModel[] {
+  return models.filter((m) => m.backend === 'simulator');
+}

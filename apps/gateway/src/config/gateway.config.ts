@@ -1,0 +1,32 @@
+import { commonConfig, envBoolean, envInt, envNumber, envPort, envSecret, loadConfigOrExit } from '@tokenscope/config';
+import { z } from 'zod';
+
+export const gatewayConfigSchema = z.object({
+  ...commonConfig,
+  GATEWAY_PORT: envPort(8000, 'port of the generation API'),
+  GATEWAY_HOST: z.string().default('0.0.0.0').describe('interface the gateway listens on'),
+  LLM_BACKEND: z
+    .enum(['simulator', 'openai'])
+    .default('simulator')
+    .describe('backend for models that do not name one in MODELS_FILE'),
+  UPSTREAM_URL: z.url().optional().describe('OpenAI-compatible server (vLLM, TGI, llama.cpp, Ollama) for openai-backed models without their own upstream_url'),
+  UPSTREAM_API_KEY: envSecret('bearer token sent to the upstream'),
+  UPSTREAM_TIMEOUT_MS: envInt(30_000, 'give up on the upstream after this long without its headers or between two chunks (504)', { min: 100 }),
+  UPSTREAM_CONNECTIONS: envInt(512, 'most connections kept open to each upstream', { min: 1 }),
+  GATEWAY_BODY_LIMIT_BYTES: envInt(1_048_576, 'largest accepted request body (413 above)', { min: 1024 }),
+  GATEWAY_MAX_TOKENS_DEFAULT: envInt(256, 'max_tokens when a request gives none', { min: 1 }),
+  SIMULATOR_SEED: envInt(42, 'seed of the simulator; at temperature 0 the same prompt gives the same answer'),
+  SIMULATOR_ADMIN: envBoolean(true, 'allow changing simulator faults at runtime through PUT /admin/simulator/faults'),
+  SIMULATOR_SPEED: envNumber(1, 'multiplies every simulated delay (0 = answer instantly, for tests)', { min: 0 }),
+  EVENTS_BUFFER_LIMIT: envInt(10_000, 'generation events held in memory while Redis is unreachable; older ones are dropped and counted beyond it', { min: 1 }),
+  EVENTS_FLUSH_INTERVAL_MS: envInt(20, 'how often buffered generation events are written to Redis in one batch', { min: 1 }),
+  QUEUE_PREFIX: z.string().regex(/^[A-Za-z0-9:_-]{1,64}$/).default('tokenscope').describe('key prefix of queues and records in Redis'),
+});
+
+export type GatewayConfig = z.infer<typeof gatewayConfigSchema>;
+
+export const GATEWAY_CONFIG = Symbol('GATEWAY_CONFIG');
+
+export function loadGatewayConfig(env: Record<string, string | undefined> = process.env): GatewayConfig {
+  return loadConfigOrExit(gatewayConfigSchema, env, 'gateway');
+}

@@ -1,0 +1,118 @@
+import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
+import { LLM_QUEUE_EVENTS_BUFFERED, LLM_QUEUE_EVENTS_DROPPED_TOTAL, LLM_QUEUE_EVENTS_PUBLISHED_TOTAL } from '@tokenscope/metrics';
+import { defaultJobOptions, GENERATION_COMPLETED, GENERATION_EVENTS, type GenerationCompleted } from '@tokenscope/queue-contracts';
+import { REDIS } from '@tokenscope/redis';
+import { InjectMetric } from '@willsoto/nestjs-prometheus';
+import { Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { Counter, Gauge } from 'prom-client';
+import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway.config.js';
+import { BoundedBuffer } from './bounded-buffer.js';
+
+const BATCH_SIZE = 500;
+const RETRY_DELAY_MS = 500;
+const SHUTDOWN_FLUSH_MS = 5000;
+
+/**
+ * Publishes one `generation.completed` job per finished request without ever making the
+ * request wait: events go to a bounded in-memory buffer that a timer writes to Redis in
+ * batches (one round trip per batch). While Redis is away the buffer fills, then drops its
+ * oldest events and counts them; when Redis returns it drains by itself.
+ */
+@Injectable()
+export class GenerationEventsPublisher implements OnApplicationShutdown {
+  private readonly logger = new Logger(GenerationEventsPublisher.name);
+  private readonly queue: Queue;
+  private readonly buffer: BoundedBuffer<GenerationCompleted>;
+  private timer: NodeJS.Timeout | undefined;
+  private isFlushing = false;
+  private wasFailing = false;
+
+  constructor(
+    @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
+    @Inject(REDIS) private readonly redis: Redis,
+    @InjectMetric(LLM_QUEUE_EVENTS_PUBLISHED_TOTAL) private readonly published: Counter<'queue'>,
+    @InjectMetric(LLM_QUEUE_EVENTS_DROPPED_TOTAL) private readonly dropped: Counter<'queue' | 'reason'>,
+    @InjectMetric(LLM_QUEUE_EVENTS_BUFFERED) private readonly buffered: Gauge<'queue'>,
+  ) {
+    this.buffer = new BoundedBuffer(config.EVENTS_BUFFER_LIMIT);
+    this.queue = new Queue(GENERATION_EVENTS, { connection: redis, prefix: config.QUEUE_PREFIX, defaultJobOptions });
+    this.queue.on('error', () => undefined); // connection errors surface through readiness and the drop counter
+    this.dropped.inc({ queue: GENERATION_EVENTS, reason: 'buffer_full' }, 0);
+    this.buffered.set({ queue: GENERATION_EVENTS }, 0);
+  }
+
+  get pending(): number {
+    return this.buffer.size;
+  }
+
+  publish(event: GenerationCompleted): void {
+    const droppedCount = this.buffer.push(event);
+    if (droppedCount > 0) this.dropped.inc({ queue: GENERATION_EVENTS, reason: 'buffer_full' }, droppedCount);
+    this.schedule(this.config.EVENTS_FLUSH_INTERVAL_MS);
+  }
+
+  /** Writes everything buffered now (used on shutdown and by tests). */
+  async flush(): Promise<void> {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    while (this.buffer.size > 0 && this.redis.status === 'ready') {
+      if (!(await this.writeBatch())) break;
+    }
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await Promise.race([this.flush(), new Promise((r) => setTimeout(r, SHUTDOWN_FLUSH_MS).unref())]);
+    if (this.buffer.size > 0) {
+      this.dropped.inc({ queue: GENERATION_EVENTS, reason: 'shutdown' }, this.buffer.size);
+      this.logger.warn({ events: this.buffer.size }, 'generation events lost at shutdown: redis unreachable');
+    }
+    clearTimeout(this.timer);
+    await this.queue.close().catch(() => undefined);
+  }
+
+  private schedule(delayMs: number): void {
+    if (this.timer || this.isFlushing) return;
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      void this.drain();
+    }, delayMs);
+    this.timer.unref();
+  }
+
+  private async drain(): Promise<void> {
+    if (this.isFlushing) return;
+    this.isFlushing = true;
+    let isHealthy = true;
+    try {
+      while (this.buffer.size > 0) {
+        if (this.redis.status !== 'ready' || !(await this.writeBatch())) {
+          isHealthy = false;
+          break;
+        }
+      }
+    } finally {
+      this.isFlushing = false;
+      this.buffered.set({ queue: GENERATION_EVENTS }, this.buffer.size);
+    }
+    if (this.buffer.size > 0) this.schedule(isHealthy ? this.config.EVENTS_FLUSH_INTERVAL_MS : RETRY_DELAY_MS);
+  }
+
+  /** One round trip; false (batch kept for later) when Redis refused it. */
+  private async writeBatch(): Promise<boolean> {
+    const batch = this.buffer.take(BATCH_SIZE);
+    try {
+      await this.queue.addBulk(batch.map((data) => ({ name: GENERATION_COMPLETED, data, opts: { jobId: data.requestId } })));
+      this.published.inc({ queue: GENERATION_EVENTS }, batch.length);
+      if (this.wasFailing) this.logger.log({ pending: this.buffer.size }, 'generation events flowing again');
+      this.wasFailing = false;
+      return true;
+    } catch (error) {
+      const lost = this.buffer.putBack(batch);
+      if (lost > 0) this.dropped.inc({ queue: GENERATION_EVENTS, reason: 'buffer_full' }, lost);
+      if (!this.wasFailing) this.logger.warn({ err: (error as Error).message, pending: this.buffer.size }, 'generation events held back: redis write failed');
+      this.wasFailing = true;
+      return false;
+    }
+  }
+}

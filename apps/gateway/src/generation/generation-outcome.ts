@@ -1,0 +1,27 @@
+import type { RequestCost } from '@tokenscope/cost';
+import type { GenerationEndpoint, RequestStatus, TraceCarrier } from '@tokenscope/queue-contracts';
+
+/** Facts about one finished generation request; the recorder turns them into metrics, a log line and an event. */
+export interface GenerationOutcome {
+  requestId: string;
+  endpoint: GenerationEndpoint;
+  /** A configured model name, or `unknown` when the request named none we serve. */
+  model: string;
+  userId: string;
+  status: RequestStatus;
+  httpStatus: number;
+  errorCode: string | null;
+  finishReason: string | null;
+  promptTokens: number;
+  completionTokens: number;
+  isUsageEstimated: boolean;
+  cost: RequestCost;
+  ttftMs: number | undefined;
+  latencyMs: number;
+  startedAtMs: number;
+  output: string;
+  context: string[] | undefined;
+  trace: TraceCarrier;
+  traceId: string | undefined;
+  isStreaming: boolean;
+}

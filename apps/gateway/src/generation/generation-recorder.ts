@@ -1,0 +1,144 @@
+import { Injectable, Logger } from '@nestjs/common';
+import {
+  LLM_ACTIVE_REQUESTS,
+  LLM_COST_DOLLARS_TOTAL,
+  LLM_PROMPT_TOKENS_TOTAL,
+  LLM_REQUEST_ERRORS_TOTAL,
+  LLM_REQUEST_LATENCY_SECONDS,
+  LLM_REQUESTS_TOTAL,
+  LLM_TOKENS_GENERATED_TOTAL,
+  LLM_TPOT_SECONDS,
+  LLM_TTFT_SECONDS,
+  LLM_UNPRICED_REQUESTS_TOTAL,
+  LLM_USAGE_ESTIMATED_TOTAL,
+} from '@tokenscope/metrics';
+import { EVENT_TEXT_LIMIT_CHARS, type GenerationCompleted } from '@tokenscope/queue-contracts';
+import { InjectMetric } from '@willsoto/nestjs-prometheus';
+import type { Counter, Gauge, Histogram } from 'prom-client';
+import { GenerationEventsPublisher } from '../events/generation-events.publisher.js';
+import type { GenerationOutcome } from './generation-outcome.js';
+import { tpotSeconds } from './generation-timing.js';
+
+/**
+ * The one place where a finished request becomes measurements: metrics, the completion log
+ * line and the generation event. Domain code only reports facts (GenerationOutcome).
+ */
+@Injectable()
+export class GenerationRecorder {
+  private readonly logger = new Logger('generation');
+  private readonly unpricedModelsLogged = new Set<string>();
+
+  constructor(
+    private readonly events: GenerationEventsPublisher,
+    @InjectMetric(LLM_REQUESTS_TOTAL) private readonly requests: Counter<'model' | 'status'>,
+    @InjectMetric(LLM_REQUEST_LATENCY_SECONDS) private readonly latency: Histogram<'model'>,
+    @InjectMetric(LLM_TTFT_SECONDS) private readonly ttft: Histogram<'model'>,
+    @InjectMetric(LLM_TPOT_SECONDS) private readonly tpot: Histogram<'model'>,
+    @InjectMetric(LLM_TOKENS_GENERATED_TOTAL) private readonly completionTokens: Counter<'model'>,
+    @InjectMetric(LLM_PROMPT_TOKENS_TOTAL) private readonly promptTokens: Counter<'model'>,
+    @InjectMetric(LLM_ACTIVE_REQUESTS) private readonly active: Gauge,
+    @InjectMetric(LLM_COST_DOLLARS_TOTAL) private readonly cost: Counter<'model'>,
+    @InjectMetric(LLM_REQUEST_ERRORS_TOTAL) private readonly errors: Counter<'model' | 'code'>,
+    @InjectMetric(LLM_USAGE_ESTIMATED_TOTAL) private readonly usageEstimated: Counter<'model'>,
+    @InjectMetric(LLM_UNPRICED_REQUESTS_TOTAL) private readonly unpriced: Counter<'model'>,
+  ) {}
+
+  /** Pre-creates a model's series at 0 so rates and ratios exist before the first request. */
+  initialiseModel(model: string): void {
+    for (const status of ['success', 'error', 'cancelled', 'rejected']) this.requests.inc({ model, status }, 0);
+    this.completionTokens.inc({ model }, 0);
+    this.promptTokens.inc({ model }, 0);
+    this.cost.inc({ model }, 0);
+  }
+
+  requestStarted(): void {
+    this.active.inc();
+  }
+
+  requestEnded(): void {
+    this.active.dec();
+  }
+
+  record(outcome: GenerationOutcome): void {
+    const model = outcome.model;
+    this.requests.inc({ model, status: outcome.status });
+    const exemplarLabels = outcome.traceId ? { trace_id: outcome.traceId } : {};
+    if (outcome.ttftMs !== undefined) this.ttft.observe({ labels: { model }, value: outcome.ttftMs / 1000, exemplarLabels } as never);
+    if (outcome.status === 'success') {
+      this.latency.observe({ labels: { model }, value: outcome.latencyMs / 1000, exemplarLabels } as never);
+      const tpot = tpotSeconds(outcome.latencyMs / 1000, outcome.ttftMs === undefined ? undefined : outcome.ttftMs / 1000, outcome.completionTokens);
+      if (tpot !== undefined) this.tpot.observe({ model }, tpot);
+    }
+    if (outcome.completionTokens > 0) this.completionTokens.inc({ model }, outcome.completionTokens);
+    if (outcome.promptTokens > 0) this.promptTokens.inc({ model }, outcome.promptTokens);
+    if (outcome.cost.costUsd > 0) this.cost.inc({ model }, outcome.cost.costUsd);
+    if (outcome.status === 'error' && outcome.errorCode) this.errors.inc({ model, code: outcome.errorCode });
+    if (outcome.isUsageEstimated) this.usageEstimated.inc({ model });
+    if (outcome.cost.basis === 'unpriced' && outcome.status !== 'rejected') this.flagUnpriced(model);
+
+    this.logCompletion(outcome);
+    this.events.publish(toEvent(outcome));
+  }
+
+  private flagUnpriced(model: string): void {
+    this.unpriced.inc({ model });
+    if (this.unpricedModelsLogged.has(model)) return;
+    this.unpricedModelsLogged.add(model);
+    this.logger.warn({ model }, 'model has no price in MODELS_FILE: its cost is unknown, not zero');
+  }
+
+  private logCompletion(outcome: GenerationOutcome): void {
+    const fields = {
+      // request_id comes from the request-bound logger
+      endpoint: outcome.endpoint,
+      model: outcome.model,
+      status: outcome.status,
+      http_status: outcome.httpStatus,
+      error_code: outcome.errorCode ?? undefined,
+      finish_reason: outcome.finishReason ?? undefined,
+      streamed: outcome.isStreaming,
+      prompt_tokens: outcome.promptTokens,
+      completion_tokens: outcome.completionTokens,
+      usage_estimated: outcome.isUsageEstimated || undefined,
+      ttft_ms: outcome.ttftMs === undefined ? undefined : round(outcome.ttftMs),
+      latency_ms: round(outcome.latencyMs),
+      cost_usd: outcome.cost.costUsd,
+      // the text itself goes under `output`, which the logger redacts unless LOG_PROMPTS is on
+      output: outcome.output,
+    };
+    if (outcome.status === 'error') this.logger.warn(fields, 'generation failed');
+    else this.logger.log(fields, outcome.status === 'success' ? 'generation completed' : `generation ${outcome.status}`);
+  }
+}
+
+function round(ms: number): number {
+  return Math.round(ms * 100) / 100;
+}
+
+function toEvent(outcome: GenerationOutcome): GenerationCompleted {
+  const tpot = tpotSeconds(outcome.latencyMs / 1000, outcome.ttftMs === undefined ? undefined : outcome.ttftMs / 1000, outcome.completionTokens);
+  return {
+    v: 1,
+    requestId: outcome.requestId,
+    model: outcome.model,
+    userId: outcome.userId.slice(0, 256),
+    endpoint: outcome.endpoint,
+    status: outcome.status,
+    errorCode: outcome.errorCode,
+    httpStatus: outcome.httpStatus,
+    finishReason: outcome.finishReason,
+    promptTokens: outcome.promptTokens,
+    completionTokens: outcome.completionTokens,
+    isUsageEstimated: outcome.isUsageEstimated,
+    costUsd: outcome.cost.costUsd,
+    costBasis: outcome.cost.basis,
+    ttftMs: outcome.ttftMs ?? null,
+    tpotMs: tpot === undefined ? null : tpot * 1000,
+    latencyMs: outcome.latencyMs,
+    startedAtMs: outcome.startedAtMs,
+    finishedAtMs: Math.max(outcome.startedAtMs, Math.round(outcome.startedAtMs + outcome.latencyMs)),
+    output: outcome.output.slice(0, EVENT_TEXT_LIMIT_CHARS),
+    context: outcome.context ?? null,
+    trace: outcome.trace,
+  };
+}

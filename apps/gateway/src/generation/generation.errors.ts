@@ -1,0 +1,35 @@
+import type { BackendErrorCode } from '../backends/backend.js';
+
+export type GenerationErrorCode =
+  | 'INVALID_REQUEST'
+  | 'MODEL_NOT_FOUND'
+  | 'BODY_TOO_LARGE'
+  | 'UNSUPPORTED_MEDIA_TYPE'
+  | 'NOT_FOUND'
+  | 'UNAUTHORIZED'
+  | 'FORBIDDEN'
+  | 'BUDGET_EXCEEDED'
+  | 'OVERLOADED'
+  | 'NOT_READY'
+  | 'INTERNAL'
+  | BackendErrorCode;
+
+/** A failure with a stable code and a message safe to show; HTTP knows nothing of it (see http/error-mapping.ts). */
+export class GenerationError extends Error {
+  constructor(
+    readonly code: GenerationErrorCode,
+    message: string,
+    readonly details: { param?: string; retryAfterSeconds?: number; upstreamStatus?: number } = {},
+  ) {
+    super(message);
+    this.name = 'GenerationError';
+  }
+}
+
+/** The client closed the connection before the answer ended. */
+export class ClientGoneError extends Error {
+  constructor() {
+    super('client closed the connection');
+    this.name = 'ClientGoneError';
+  }
+}

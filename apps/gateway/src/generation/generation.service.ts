@@ -1,0 +1,310 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { context, SpanStatusCode, trace, type Span } from '@opentelemetry/api';
+import type { PriceTable, RequestCost } from '@tokenscope/cost';
+import type { GenerationEndpoint } from '@tokenscope/queue-contracts';
+import { injectTraceCarrier, tracer } from '@tokenscope/tracing';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { BackendError, type GenerationRequest, type TokenUsage } from '../backends/backend.js';
+import { BackendRouter } from '../backends/backend-router.js';
+import { ModelCatalog } from '../config/model-catalog.js';
+import { ERROR_MAPPINGS, openAiErrorBody } from '../http/error-mapping.js';
+import { requestTraceContext } from '../http/request-context.js';
+import { sendJson, SseWriter } from '../http/sse-writer.js';
+import { loadTokenizer } from '../tokens/tokenizer.js';
+import { ClientGoneError, GenerationError, type GenerationErrorCode } from './generation.errors.js';
+import { GenerationRecorder } from './generation-recorder.js';
+import { timingsOf } from './generation-timing.js';
+import { GenerationRequestParser } from './request-parser.js';
+import { responseFormatFor } from './response-formats.js';
+
+export const PRICE_TABLE = Symbol('PRICE_TABLE');
+
+/** What the model produced, however the request ended. */
+interface Production {
+  output: string;
+  tokenEvents: number;
+  ttftMs: number | undefined;
+  finishReason: string | null;
+  usage: TokenUsage | undefined;
+}
+
+const OPERATION_NAMES: Record<GenerationEndpoint, string> = {
+  generate: 'text_completion',
+  'chat.completions': 'chat',
+  completions: 'text_completion',
+};
+
+/**
+ * Serves one generation request end to end: validation, the backend stream relayed to the
+ * client as it arrives, and the facts of the outcome handed to the recorder exactly once,
+ * whatever happens (success, backend failure, client gone, bad input).
+ */
+@Injectable()
+export class GenerationService {
+  private readonly logger = new Logger('generation');
+
+  constructor(
+    private readonly catalog: ModelCatalog,
+    private readonly parser: GenerationRequestParser,
+    private readonly backends: BackendRouter,
+    private readonly recorder: GenerationRecorder,
+    @Inject(PRICE_TABLE) private readonly prices: PriceTable,
+  ) {
+    for (const name of catalog.names) recorder.initialiseModel(name);
+  }
+
+  async serve(endpoint: GenerationEndpoint, body: unknown, request: FastifyRequest, reply: FastifyReply): Promise<void> {
+    reply.hijack();
+    let generation: GenerationRequest;
+    try {
+      generation = this.parser.parse(endpoint, body, {
+        requestId: request.id,
+        userIdHeader: headerValue(request.headers['x-user-id']),
+      });
+    } catch (error) {
+      this.reject(endpoint, body, error, request, reply);
+      return;
+    }
+    await this.generate(generation, request, reply);
+  }
+
+  /** A request refused before any generation: answered, counted as rejected, published. */
+  reject(endpoint: GenerationEndpoint, body: unknown, error: unknown, request: FastifyRequest, reply: FastifyReply): void {
+    const failure = error instanceof GenerationError ? error : new GenerationError('INTERNAL', 'internal error');
+    if (!(error instanceof GenerationError)) this.logger.error({ err: error }, 'request handling failed');
+    const mapping = ERROR_MAPPINGS[failure.code];
+    const headers: Record<string, string> = failure.details.retryAfterSeconds ? { 'retry-after': String(failure.details.retryAfterSeconds) } : {};
+    sendJson(reply.raw, mapping.httpStatus, openAiErrorBody(failure.code, failure.message, failure.details.param), headers);
+    const model = this.parser.modelNamedIn(body);
+    const userField = (body as { user?: unknown } | null)?.user;
+    this.recorder.record({
+      requestId: request.id,
+      endpoint,
+      model: model?.name ?? 'unknown',
+      userId: typeof userField === 'string' && userField.length > 0 ? userField : (headerValue(request.headers['x-user-id']) ?? 'anonymous'),
+      status: mapping.requestStatus,
+      httpStatus: mapping.httpStatus,
+      errorCode: failure.code,
+      finishReason: null,
+      promptTokens: 0,
+      completionTokens: 0,
+      isUsageEstimated: false,
+      cost: { costUsd: 0, basis: model ? this.prices.costOf(model.name, { promptTokens: 0, completionTokens: 0 }).basis : 'unpriced' },
+      ttftMs: undefined,
+      latencyMs: performance.now() - request.arrivalMs,
+      startedAtMs: request.arrivalEpochMs,
+      output: '',
+      context: undefined,
+      trace: injectTraceCarrier(requestTraceContext(request)),
+      traceId: request.serverSpan?.spanContext().traceId,
+      isStreaming: false,
+    });
+  }
+
+  private async generate(generation: GenerationRequest, request: FastifyRequest, reply: FastifyReply): Promise<void> {
+    const response = reply.raw;
+    const abort = new AbortController();
+    const onClose = () => {
+      if (!response.writableFinished) abort.abort(new ClientGoneError());
+    };
+    response.once('close', onClose);
+
+    const span = tracer().startSpan('llm_generate', { attributes: requestAttributes(generation) }, requestTraceContext(request));
+    const spanContext = trace.setSpan(context.active(), span);
+    this.recorder.requestStarted();
+    try {
+      await context.with(spanContext, () => this.relay(generation, request, span, abort, response));
+    } finally {
+      this.recorder.requestEnded();
+      response.off('close', onClose);
+      span.end();
+    }
+  }
+
+  private async relay(
+    generation: GenerationRequest,
+    request: FastifyRequest,
+    span: Span,
+    abort: AbortController,
+    response: FastifyReply['raw'],
+  ): Promise<void> {
+    const format = responseFormatFor(generation.endpoint, generation.requestId, generation.model.name, generation.includeUsage);
+    const sse = generation.isStreaming ? new SseWriter(response) : undefined;
+    const produced: Production = { output: '', tokenEvents: 0, ttftMs: undefined, finishReason: null, usage: undefined };
+    let failure: { code: GenerationErrorCode; message: string; retryAfterSeconds?: number } | undefined;
+    let isCancelled = false;
+    let localPromptTokens: number | undefined;
+
+    try {
+      if (BackendRouter.needsPromptCount(generation.model)) {
+        localPromptTokens = await this.countPromptTokens(generation);
+        generation = { ...generation, promptTokens: localPromptTokens };
+      }
+      await this.forward(generation, request, abort.signal, produced, sse ? (text) => sse.write(format.tokenEvent(text)) : undefined);
+    } catch (error) {
+      if (abort.signal.aborted && abort.signal.reason instanceof ClientGoneError) {
+        isCancelled = true;
+      } else if (error instanceof BackendError) {
+        failure = { code: error.code, message: error.message, ...(error.details.retryAfterSeconds ? { retryAfterSeconds: error.details.retryAfterSeconds } : {}) };
+      } else {
+        this.logger.error({ err: error }, 'generation failed unexpectedly');
+        failure = { code: 'INTERNAL', message: 'internal error' };
+      }
+    }
+
+    // usage: the backend's own when it reported it, else counted here (and marked estimated)
+    const usage = await this.finalUsage(generation, produced, localPromptTokens);
+    const cost: RequestCost = this.prices.costOf(generation.model.name, usage.usage);
+    let httpStatus = 200;
+    let finishReason = produced.finishReason;
+
+    if (isCancelled) {
+      httpStatus = 499; // nginx's "client closed request": nothing was sent back
+    } else if (failure) {
+      const mapping = ERROR_MAPPINGS[failure.code];
+      httpStatus = sse?.hasStarted ? 200 : mapping.httpStatus;
+      finishReason = null;
+      if (sse?.hasStarted) sse.end(format.errorEvent(failure.code, failure.message));
+      else {
+        const headers: Record<string, string> = failure.retryAfterSeconds ? { 'retry-after': String(failure.retryAfterSeconds) } : {};
+        sendJson(response, mapping.httpStatus, openAiErrorBody(failure.code, failure.message), headers);
+      }
+      span.setStatus({ code: SpanStatusCode.ERROR, message: failure.code });
+    } else {
+      const detokenize = tracer().startSpan('detokenize');
+      const latencySoFarMs = performance.now() - request.arrivalMs;
+      const summary = {
+        finishReason: finishReason ?? 'stop',
+        usage: usage.usage,
+        costUsd: cost.basis === 'tokens' ? cost.costUsd : null,
+        timings: timingsOf(latencySoFarMs, produced.ttftMs, usage.usage.completionTokens),
+      };
+      if (sse) sse.end(format.finalEvents(summary));
+      else sendJson(response, 200, format.jsonBody(produced.output, summary));
+      detokenize.setAttribute('gen_ai.usage.output_tokens', usage.usage.completionTokens);
+      detokenize.end();
+    }
+
+    const latencyMs = performance.now() - request.arrivalMs;
+    const status = isCancelled ? 'cancelled' : failure ? ERROR_MAPPINGS[failure.code].requestStatus : 'success';
+    span.setAttributes({
+      'gen_ai.usage.input_tokens': usage.usage.promptTokens,
+      'gen_ai.usage.output_tokens': usage.usage.completionTokens,
+      'tokenscope.status': status,
+      'tokenscope.cost_usd': cost.costUsd,
+      'tokenscope.usage_estimated': usage.isEstimated,
+      ...(finishReason ? { 'gen_ai.response.finish_reasons': [finishReason] } : {}),
+    });
+    this.recorder.record({
+      requestId: generation.requestId,
+      endpoint: generation.endpoint,
+      model: generation.model.name,
+      userId: generation.userId,
+      status,
+      httpStatus,
+      errorCode: failure?.code ?? (isCancelled ? 'CLIENT_GONE' : null),
+      finishReason,
+      promptTokens: usage.usage.promptTokens,
+      completionTokens: usage.usage.completionTokens,
+      isUsageEstimated: usage.isEstimated,
+      cost,
+      ttftMs: produced.ttftMs,
+      latencyMs,
+      startedAtMs: request.arrivalEpochMs,
+      output: produced.output,
+      context: generation.context,
+      trace: injectTraceCarrier(),
+      traceId: span.spanContext().traceId,
+      isStreaming: generation.isStreaming,
+    });
+  }
+
+  /** Relays the backend's tokens; TTFT is taken when the first token is handed to the socket. */
+  private async forward(
+    generation: GenerationRequest,
+    request: FastifyRequest,
+    signal: AbortSignal,
+    produced: Production,
+    writeToken: ((text: string) => Promise<void> | undefined) | undefined,
+  ): Promise<void> {
+    const backend = this.backends.backendFor(generation.model);
+    const forward = tracer().startSpan('model_forward', {
+      attributes: { 'gen_ai.request.model': generation.model.upstreamModel, 'tokenscope.backend': generation.model.backend },
+    });
+    try {
+      for await (const event of backend.stream(generation, signal)) {
+        if (event.type === 'token') {
+          if (writeToken) {
+            const pending = writeToken(event.text);
+            if (produced.ttftMs === undefined) this.markFirstToken(produced, request, forward);
+            if (pending) await pending;
+          } else if (produced.ttftMs === undefined) {
+            this.markFirstToken(produced, request, forward);
+          }
+          produced.tokenEvents++;
+          produced.output += event.text;
+        } else {
+          produced.finishReason = event.finishReason;
+          produced.usage = event.usage;
+        }
+      }
+    } catch (error) {
+      forward.setStatus({ code: SpanStatusCode.ERROR, message: error instanceof BackendError ? error.code : 'aborted' });
+      throw error;
+    } finally {
+      forward.setAttribute('tokenscope.token_events', produced.tokenEvents);
+      forward.end();
+    }
+  }
+
+  private markFirstToken(produced: Production, request: FastifyRequest, forward: Span): void {
+    produced.ttftMs = performance.now() - request.arrivalMs;
+    forward.addEvent('first_token', { 'gen_ai.server.time_to_first_token': produced.ttftMs / 1000 });
+  }
+
+  private async countPromptTokens(generation: GenerationRequest): Promise<number> {
+    const tokenizer = await loadTokenizer();
+    const tokenize = tracer().startSpan('tokenize');
+    const count = generation.input.kind === 'prompt' ? tokenizer.count(generation.input.prompt) : tokenizer.countChat(generation.input.messages);
+    tokenize.setAttribute('gen_ai.usage.input_tokens', count);
+    tokenize.end();
+    return count;
+  }
+
+  private async finalUsage(
+    generation: GenerationRequest,
+    produced: Production,
+    localPromptTokens: number | undefined,
+  ): Promise<{ usage: TokenUsage; isEstimated: boolean }> {
+    if (produced.usage) return { usage: produced.usage, isEstimated: false };
+    if (produced.tokenEvents === 0 && localPromptTokens === undefined && produced.finishReason === null) {
+      // nothing reached the model's output: a failure before the first token
+      return { usage: { promptTokens: 0, completionTokens: 0 }, isEstimated: false };
+    }
+    const tokenizer = await loadTokenizer();
+    const promptTokens = localPromptTokens ?? (await this.countPromptTokens(generation));
+    return { usage: { promptTokens, completionTokens: tokenizer.count(produced.output) }, isEstimated: true };
+  }
+}
+
+function headerValue(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
+}
+
+function requestAttributes(generation: GenerationRequest): Record<string, string | number | boolean> {
+  const attributes: Record<string, string | number | boolean> = {
+    'gen_ai.operation.name': OPERATION_NAMES[generation.endpoint],
+    'gen_ai.provider.name': generation.model.backend === 'simulator' ? 'tokenscope.simulator' : 'openai_compatible',
+    'gen_ai.request.model': generation.model.name,
+    'gen_ai.response.model': generation.model.upstreamModel,
+    'gen_ai.request.max_tokens': generation.maxTokens,
+    'gen_ai.request.temperature': generation.temperature,
+    'gen_ai.response.id': generation.requestId,
+    'tokenscope.request_id': generation.requestId,
+    'tokenscope.streamed': generation.isStreaming,
+  };
+  if (generation.topP !== undefined) attributes['gen_ai.request.top_p'] = generation.topP;
+  if (generation.seed !== undefined) attributes['gen_ai.request.seed'] = generation.seed;
+  if (generation.model.upstreamUrl) attributes['server.address'] = new URL(generation.model.upstreamUrl).host;
+  return attributes;
+}

@@ -1,0 +1,172 @@
+import type { GenerationEndpoint } from '@tokenscope/queue-contracts';
+import type { z } from 'zod';
+import type { ChatMessage, GenerationRequest } from '../backends/backend.js';
+import type { ModelCatalog, ServedModel } from '../config/model-catalog.js';
+import {
+  CHAT_READ_KEYS,
+  chatCompletionsBody,
+  COMPLETIONS_READ_KEYS,
+  completionsBody,
+  generateBody,
+  type ChatCompletionsBody,
+  type CompletionsBody,
+} from './dto/generation-requests.dto.js';
+import { GenerationError } from './generation.errors.js';
+
+export interface RequestIdentity {
+  requestId: string;
+  /** `x-user-id` when the caller sent one (open access only). */
+  userIdHeader: string | undefined;
+}
+
+const USER_ID_HEADER_LIMIT = 256;
+
+/** Turns the body of any of the three generation APIs into one validated GenerationRequest. */
+export class GenerationRequestParser {
+  constructor(
+    private readonly catalog: ModelCatalog,
+    private readonly defaultMaxTokens: number,
+  ) {}
+
+  /** The configured model a body names, for labelling a rejected request (undefined when none). */
+  modelNamedIn(body: unknown): ServedModel | undefined {
+    const name = (body as { model?: unknown } | null)?.model;
+    return typeof name === 'string' ? this.catalog.get(name) : undefined;
+  }
+
+  parse(endpoint: GenerationEndpoint, body: unknown, identity: RequestIdentity): GenerationRequest {
+    if (body === null || typeof body !== 'object' || Array.isArray(body)) {
+      throw new GenerationError('INVALID_REQUEST', 'the body must be a JSON object', { param: 'body' });
+    }
+    if (identity.userIdHeader !== undefined && (identity.userIdHeader.length === 0 || identity.userIdHeader.length > USER_ID_HEADER_LIMIT)) {
+      throw new GenerationError('INVALID_REQUEST', `x-user-id: must be 1 to ${USER_ID_HEADER_LIMIT} characters`, { param: 'x-user-id' });
+    }
+    switch (endpoint) {
+      case 'generate':
+        return this.fromGenerate(body, identity);
+      case 'chat.completions':
+        return this.fromChat(body, identity);
+      case 'completions':
+        return this.fromCompletions(body, identity);
+    }
+  }
+
+  private fromGenerate(raw: object, identity: RequestIdentity): GenerationRequest {
+    const body = validate(generateBody, raw);
+    const model = body.model === undefined ? this.catalog.defaultModel : this.model(body.model);
+    return {
+      requestId: identity.requestId,
+      endpoint: 'generate',
+      model,
+      input: { kind: 'prompt', prompt: body.prompt },
+      maxTokens: this.maxTokens(model, body.max_tokens ?? undefined),
+      temperature: body.temperature ?? 1,
+      topP: body.top_p,
+      seed: body.seed,
+      stop: toList(body.stop),
+      context: body.context,
+      userId: body.user ?? identity.userIdHeader ?? 'anonymous',
+      isStreaming: body.stream ?? false,
+      includeUsage: true,
+      passthrough: {},
+      promptTokens: undefined,
+    };
+  }
+
+  private fromChat(raw: object, identity: RequestIdentity): GenerationRequest {
+    const body = validate(chatCompletionsBody, raw);
+    const model = this.model(body.model);
+    const messages = body.messages.map(
+      (m): ChatMessage => ({
+        role: m.role,
+        content: typeof m.content === 'string' ? m.content : (m.content ?? []).map((p) => p.text).join(''),
+        ...(m.name !== undefined ? { name: m.name } : {}),
+      }),
+    );
+    return {
+      ...this.openAiCommon(body, model, identity),
+      endpoint: 'chat.completions',
+      input: { kind: 'chat', messages },
+      maxTokens: this.maxTokens(model, body.max_completion_tokens ?? body.max_tokens ?? undefined),
+      passthrough: unreadFields(body, CHAT_READ_KEYS),
+    };
+  }
+
+  private fromCompletions(raw: object, identity: RequestIdentity): GenerationRequest {
+    const body = validate(completionsBody, raw);
+    const model = this.model(body.model);
+    const prompt = typeof body.prompt === 'string' ? body.prompt : body.prompt[0]!;
+    return {
+      ...this.openAiCommon(body, model, identity),
+      endpoint: 'completions',
+      input: { kind: 'prompt', prompt },
+      maxTokens: this.maxTokens(model, body.max_tokens ?? undefined),
+      passthrough: unreadFields(body, COMPLETIONS_READ_KEYS),
+    };
+  }
+
+  private openAiCommon(body: ChatCompletionsBody | CompletionsBody, model: ServedModel, identity: RequestIdentity) {
+    return {
+      requestId: identity.requestId,
+      model,
+      temperature: body.temperature ?? 1,
+      topP: body.top_p ?? undefined,
+      seed: body.seed ?? undefined,
+      stop: toList(body.stop ?? undefined),
+      context: body.context,
+      userId: body.user ?? identity.userIdHeader ?? 'anonymous',
+      isStreaming: body.stream ?? false,
+      includeUsage: body.stream_options?.include_usage ?? false,
+      promptTokens: undefined,
+    };
+  }
+
+  private model(name: string): ServedModel {
+    const model = this.catalog.get(name);
+    if (!model) {
+      // the requested name is not echoed: it is caller input and could be anything
+      throw new GenerationError('MODEL_NOT_FOUND', 'model: no such model is served here (GET /v1/models lists them)', { param: 'model' });
+    }
+    return model;
+  }
+
+  private maxTokens(model: ServedModel, requested: number | undefined): number {
+    if (requested === undefined) return Math.min(this.defaultMaxTokens, model.maxTokensLimit);
+    if (requested > model.maxTokensLimit) {
+      throw new GenerationError('INVALID_REQUEST', `max_tokens: at most ${model.maxTokensLimit} for model ${model.name}`, { param: 'max_tokens' });
+    }
+    return requested;
+  }
+}
+
+function toList(stop: string | string[] | undefined): string[] | undefined {
+  return stop === undefined ? undefined : Array.isArray(stop) ? stop : [stop];
+}
+
+function unreadFields(body: Record<string, unknown>, readKeys: ReadonlySet<string>): Record<string, unknown> {
+  const rest: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(body)) if (!readKeys.has(key)) rest[key] = value;
+  return rest;
+}
+
+/** Parses with a schema; the first problem becomes a 400 that names its field. */
+function validate<S extends z.ZodType>(schema: S, body: unknown): z.infer<S> {
+  const result = schema.safeParse(body);
+  if (result.success) return result.data;
+  const issues = result.error.issues;
+  const described = issues.slice(0, 3).map(describeIssue);
+  const first = described[0]!;
+  const more = issues.length > 1 ? ` (and ${issues.length - 1} more problem${issues.length > 2 ? 's' : ''})` : '';
+  throw new GenerationError('INVALID_REQUEST', `${first.param}: ${first.message}${more}`, { param: first.param });
+}
+
+function describeIssue(issue: z.core.$ZodIssue): { param: string; message: string } {
+  const path = issue.path.map(String).join('.');
+  if (issue.code === 'unrecognized_keys') {
+    const key = issue.keys[0] ?? '';
+    return { param: path ? `${path}.${key}` : key, message: 'unknown field' };
+  }
+  if (issue.code === 'invalid_type' && issue.input === undefined) return { param: path, message: 'is required' };
+  if (issue.code === 'invalid_union') return { param: path, message: 'has the wrong type or shape' };
+  return { param: path || 'body', message: issue.message.replace(/^Invalid input: /, '') };
+}

@@ -1,0 +1,40 @@
+import { Controller, Get, Inject, Res } from '@nestjs/common';
+import { REDIS, redisProblem } from '@tokenscope/redis';
+import type { FastifyReply } from 'fastify';
+import type { Redis } from 'ioredis';
+import { BackendRouter } from '../backends/backend-router.js';
+import { ShutdownState } from './shutdown-state.js';
+
+@Controller()
+export class HealthController {
+  constructor(
+    @Inject(REDIS) private readonly redis: Redis,
+    private readonly backends: BackendRouter,
+    private readonly shutdown: ShutdownState,
+  ) {}
+
+  @Get('healthz')
+  healthz() {
+    return { status: 'ok' };
+  }
+
+  /**
+   * Ready when the backend can serve. Redis is reported but does not make the gateway unready:
+   * without it generation still works (events are buffered), and failing readiness on a Redis
+   * blip would take every replica out of rotation at once.
+   */
+  @Get('readyz')
+  async readyz(@Res({ passthrough: true }) reply: FastifyReply) {
+    const [backend, redis] = await Promise.all([this.backends.readinessProblem(), redisProblem(this.redis)]);
+    const isReady = backend === undefined && !this.shutdown.isShuttingDown;
+    void reply.code(isReady ? 200 : 503);
+    return {
+      status: !isReady ? 'not ready' : redis ? 'degraded' : 'ready',
+      checks: {
+        backend: backend ?? 'ok',
+        redis: redis ?? 'ok',
+        ...(this.shutdown.isShuttingDown ? { shutdown: 'draining in-flight requests' } : {}),
+      },
+    };
+  }
+}

@@ -1,0 +1,43 @@
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { loadConfig } from '@tokenscope/config';
+import { LogCapture, scrape, type Samples } from '@tokenscope/testing';
+import { gatewayConfigSchema } from '../src/config/gateway.config.js';
+import { createGatewayApp } from '../src/configure-app.js';
+
+export interface RunningGateway {
+  url: string;
+  app: NestFastifyApplication;
+  logs: LogCapture;
+  metrics(accept?: string): Promise<Samples>;
+  close(): Promise<void>;
+}
+
+/** The real gateway (AppModule + configureApp) on a free port, configured like production through env-style values. */
+export async function startGateway(env: Record<string, string>): Promise<RunningGateway> {
+  const config = loadConfig(gatewayConfigSchema, { LOG_LEVEL: 'info', SIMULATOR_SPEED: '0', ...env });
+  const logs = new LogCapture();
+  const app = await createGatewayApp(config, { logDestination: logs });
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const address = app.getHttpServer().address() as { port: number };
+  const url = `http://127.0.0.1:${address.port}`;
+  return {
+    url,
+    app,
+    logs,
+    metrics: (accept) => scrape(url, accept),
+    close: () => app.close(),
+  };
+}
+
+export function jsonPost(url: string, body: unknown, headers: Record<string, string> = {}): Promise<Response> {
+  return fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
+}
+
+/** Reads a whole SSE response into its data payloads. */
+export async function readSse(response: Response): Promise<string[]> {
+  const text = await response.text();
+  return text
+    .split('\n\n')
+    .filter((block) => block.startsWith('data: '))
+    .map((block) => block.slice(6));
+}

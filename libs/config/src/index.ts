@@ -1,0 +1,16 @@
+export { ConfigError, describeConfig, loadConfig, loadConfigOrExit, type ConfigKeyDoc } from './load-config.js';
+export { commonConfig, costTimeZone, envBoolean, envInt, envNumber, envPort, envSecret } from './schema-pieces.js';
+export {
+  DEFAULT_MODELS_FILE,
+  loadModelsFile,
+  loadServedModels,
+  modelPricing,
+  priceTableOf,
+  modelsFileSchema,
+  parseModelsFile,
+  simulatorFaultsSchema,
+  type ModelSpec,
+  type ModelsFile,
+  type SimulatorFaults,
+  type SimulatorProfile,
+} from './models-file.js';

@@ -1,0 +1,76 @@
+import { z } from 'zod';
+
+const TRUE_WORDS = new Set(['true', '1', 'yes', 'on']);
+const FALSE_WORDS = new Set(['false', '0', 'no', 'off']);
+
+/** A boolean variable: true/false, 1/0, yes/no, on/off (case-insensitive). */
+export function envBoolean(defaultValue: boolean, description: string) {
+  return z
+    .string()
+    .default(defaultValue ? 'true' : 'false')
+    .transform((raw, ctx) => {
+      const word = raw.toLowerCase();
+      if (TRUE_WORDS.has(word)) return true;
+      if (FALSE_WORDS.has(word)) return false;
+      ctx.addIssue({ code: 'custom', message: 'expected true or false' });
+      return z.NEVER;
+    })
+    .describe(description);
+}
+
+export function envInt(defaultValue: number, description: string, range: { min?: number; max?: number } = {}) {
+  let schema = z.coerce.number().int();
+  if (range.min !== undefined) schema = schema.min(range.min);
+  if (range.max !== undefined) schema = schema.max(range.max);
+  return schema.default(defaultValue).describe(description);
+}
+
+export function envNumber(defaultValue: number, description: string, range: { min?: number; max?: number } = {}) {
+  let schema = z.coerce.number();
+  if (range.min !== undefined) schema = schema.min(range.min);
+  if (range.max !== undefined) schema = schema.max(range.max);
+  return schema.default(defaultValue).describe(description);
+}
+
+export function envPort(defaultValue: number, description: string) {
+  return envInt(defaultValue, description, { min: 1, max: 65_535 });
+}
+
+/** An optional variable whose value must never be printed (API keys, tokens). */
+export function envSecret(description: string) {
+  return z.string().min(1).optional().describe(description).meta({ secret: true });
+}
+
+function isValidTimeZone(name: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: name });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Schema pieces every app shares. */
+export const commonConfig = {
+  REDIS_URL: z
+    .string()
+    .regex(/^rediss?:\/\//, 'expected a redis:// or rediss:// URL')
+    .default('redis://127.0.0.1:6379')
+    .describe('Redis for queues, shared windows and request records'),
+  LOG_LEVEL: z
+    .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+    .default('info')
+    .describe('pino log level'),
+  LOG_PROMPTS: envBoolean(false, 'log prompts and outputs (off: they never reach the logs)'),
+  MODELS_FILE: z
+    .string()
+    .optional()
+    .describe('YAML file with the served models, their backends and prices (default: the bundled simulator models)'),
+  SHUTDOWN_DRAIN_MS: envInt(10_000, 'on SIGTERM, how long in-flight requests may take to finish', { min: 0 }),
+};
+
+export const costTimeZone = z
+  .string()
+  .default('UTC')
+  .refine(isValidTimeZone, 'expected an IANA time zone such as Europe/Paris')
+  .describe('time zone whose midnight starts a new cost day and resets budgets');

@@ -1,0 +1,96 @@
+import { makeCounterProvider, makeGaugeProvider, makeHistogramProvider } from '@willsoto/nestjs-prometheus';
+import { REQUEST_LATENCY_BUCKETS_SECONDS, TPOT_BUCKETS_SECONDS, TTFT_BUCKETS_SECONDS } from './buckets.js';
+
+// Names kept from the seed (a contract: infra/ alert rules and dashboards use them).
+export const LLM_REQUESTS_TOTAL = 'llm_requests_total';
+export const LLM_REQUEST_LATENCY_SECONDS = 'llm_request_latency_seconds';
+export const LLM_TTFT_SECONDS = 'llm_ttft_seconds';
+export const LLM_TPOT_SECONDS = 'llm_tpot_seconds';
+export const LLM_TOKENS_GENERATED_TOTAL = 'llm_tokens_generated_total';
+export const LLM_PROMPT_TOKENS_TOTAL = 'llm_prompt_tokens_total';
+export const LLM_ACTIVE_REQUESTS = 'llm_active_requests';
+export const LLM_COST_DOLLARS_TOTAL = 'llm_cost_dollars_total';
+// Added by tokenscope.
+export const LLM_REQUEST_ERRORS_TOTAL = 'llm_request_errors_total';
+export const LLM_USAGE_ESTIMATED_TOTAL = 'llm_usage_estimated_total';
+export const LLM_UNPRICED_REQUESTS_TOTAL = 'llm_unpriced_requests_total';
+export const LLM_QUEUE_EVENTS_PUBLISHED_TOTAL = 'llm_queue_events_published_total';
+export const LLM_QUEUE_EVENTS_DROPPED_TOTAL = 'llm_queue_events_dropped_total';
+export const LLM_QUEUE_EVENTS_BUFFERED = 'llm_queue_events_buffered';
+
+export const gatewayMetricProviders = [
+  makeCounterProvider({
+    name: LLM_REQUESTS_TOTAL,
+    help: 'Generation requests by outcome: success, error (server or upstream fault), cancelled (client went away), rejected (4xx)',
+    labelNames: ['model', 'status'],
+  }),
+  makeHistogramProvider({
+    name: LLM_REQUEST_LATENCY_SECONDS,
+    help: 'Seconds from request arrival to the last byte of the response, successful requests',
+    labelNames: ['model'],
+    buckets: REQUEST_LATENCY_BUCKETS_SECONDS,
+    enableExemplars: true,
+  }),
+  makeHistogramProvider({
+    name: LLM_TTFT_SECONDS,
+    help: 'Seconds from request arrival to the first token written to the client (streamed) or received from the backend (not streamed)',
+    labelNames: ['model'],
+    buckets: TTFT_BUCKETS_SECONDS,
+    enableExemplars: true,
+  }),
+  makeHistogramProvider({
+    name: LLM_TPOT_SECONDS,
+    help: 'Seconds per output token after the first: (latency - ttft) / (tokens - 1); not observed for answers of one token',
+    labelNames: ['model'],
+    buckets: TPOT_BUCKETS_SECONDS,
+  }),
+  makeCounterProvider({
+    name: LLM_TOKENS_GENERATED_TOTAL,
+    help: 'Completion tokens returned to clients (backend usage when reported, else counted by the gateway)',
+    labelNames: ['model'],
+  }),
+  makeCounterProvider({
+    name: LLM_PROMPT_TOKENS_TOTAL,
+    help: 'Prompt tokens of finished requests (backend usage when reported, else counted by the gateway)',
+    labelNames: ['model'],
+  }),
+  makeGaugeProvider({
+    name: LLM_ACTIVE_REQUESTS,
+    help: 'Generation requests being served right now',
+  }),
+  makeCounterProvider({
+    name: LLM_COST_DOLLARS_TOTAL,
+    help: 'Token cost of finished requests in US dollars, from the prices in MODELS_FILE',
+    labelNames: ['model'],
+  }),
+  makeCounterProvider({
+    name: LLM_REQUEST_ERRORS_TOTAL,
+    help: 'Failed generation requests by stable error code (e.g. UPSTREAM_TIMEOUT, UPSTREAM_STREAM_CUT)',
+    labelNames: ['model', 'code'],
+  }),
+  makeCounterProvider({
+    name: LLM_USAGE_ESTIMATED_TOTAL,
+    help: 'Requests whose token usage the backend did not report, so the gateway counted it with its tokenizer',
+    labelNames: ['model'],
+  }),
+  makeCounterProvider({
+    name: LLM_UNPRICED_REQUESTS_TOTAL,
+    help: 'Requests for a model with no price in MODELS_FILE (their cost is unknown, not zero)',
+    labelNames: ['model'],
+  }),
+  makeCounterProvider({
+    name: LLM_QUEUE_EVENTS_PUBLISHED_TOTAL,
+    help: 'Events written to a queue',
+    labelNames: ['queue'],
+  }),
+  makeCounterProvider({
+    name: LLM_QUEUE_EVENTS_DROPPED_TOTAL,
+    help: 'Events lost because the buffer was full while Redis was unreachable, or because Redis rejected them',
+    labelNames: ['queue', 'reason'],
+  }),
+  makeGaugeProvider({
+    name: LLM_QUEUE_EVENTS_BUFFERED,
+    help: 'Events held in memory waiting for Redis',
+    labelNames: ['queue'],
+  }),
+];

@@ -1,0 +1,1 @@
+export { createRedisClient, REDIS, RedisModule, redisProblem, type RedisModuleOptions } from './redis.module.js';
