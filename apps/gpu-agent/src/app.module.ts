@@ -1,0 +1,32 @@
+import { type DynamicModule, Module } from '@nestjs/common';
+import { LoggingModule } from '@tokenscope/logging';
+import { MetricsModule, gpuAgentMetricProviders } from '@tokenscope/metrics';
+import { RedisModule } from '@tokenscope/redis';
+import type { DestinationStream } from 'pino';
+import { GPU_AGENT_CONFIG, type GpuAgentConfig } from './config/gpu-agent.config.js';
+import { HealthController } from './health/health.controller.js';
+
+export interface GpuAgentAppOptions {
+  logDestination?: DestinationStream;
+}
+
+@Module({})
+export class AppModule {
+  static forRoot(config: GpuAgentConfig, options: GpuAgentAppOptions = {}): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        { module: class ConfigHolder {}, global: true, providers: [{ provide: GPU_AGENT_CONFIG, useValue: config }], exports: [GPU_AGENT_CONFIG] },
+        LoggingModule.forRoot({
+          service: 'gpu-agent',
+          level: config.LOG_LEVEL,
+          logPrompts: config.LOG_PROMPTS,
+          ...(options.logDestination ? { destination: options.logDestination } : {}),
+        }),
+        MetricsModule.forRoot(gpuAgentMetricProviders),
+        RedisModule.forRoot({ url: config.REDIS_URL, connectionName: 'tokenscope-gpu-agent' }),
+      ],
+      controllers: [HealthController],
+    };
+  }
+}

@@ -1,0 +1,143 @@
+#!/usr/bin/env node
+// `npm start`: builds, makes sure Redis answers (starting a private redis-server when REDIS_URL
+// does not answer and the binary exists), then runs the gateway, the quality service and the
+// GPU agent on the embedded simulator. Ctrl-C stops everything it started.
+import { spawn, spawnSync } from 'node:child_process';
+import { connect } from 'node:net';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const env = { ...process.env };
+env.REDIS_URL ??= 'redis://127.0.0.1:6379';
+const children = [];
+let isStopping = false;
+
+function log(message) {
+  process.stderr.write(`[tokenscope] ${message}\n`);
+}
+
+function ping(url) {
+  const { hostname, port } = new URL(url);
+  return new Promise((resolve) => {
+    const socket = connect(Number(port || 6379), hostname || '127.0.0.1');
+    const done = (ok) => {
+      socket.destroy();
+      resolve(ok);
+    };
+    socket.setTimeout(1000, () => done(false));
+    socket.once('error', () => done(false));
+    socket.once('connect', () => socket.write('PING\r\n'));
+    socket.once('data', (data) => done(data.toString().startsWith('+PONG') || data.toString().startsWith('-NOAUTH')));
+  });
+}
+
+function hasBinary(name) {
+  return spawnSync('sh', ['-c', `command -v ${name}`], { stdio: 'ignore' }).status === 0;
+}
+
+async function ensureRedis() {
+  if (await ping(env.REDIS_URL)) {
+    log(`using Redis at ${env.REDIS_URL}`);
+    return;
+  }
+  if (!hasBinary('redis-server')) {
+    log(`Redis does not answer at ${env.REDIS_URL} and redis-server is not installed.`);
+    log('Install it (Debian/Ubuntu: sudo apt-get install redis-server; macOS: brew install redis), or set REDIS_URL.');
+    process.exit(1);
+  }
+  const url = new URL(env.REDIS_URL);
+  const port = url.port || '6379';
+  const dir = mkdtempSync(join(tmpdir(), 'tokenscope-redis-'));
+  log(`Redis does not answer at ${env.REDIS_URL}: starting a private redis-server on port ${port}`);
+  const redis = spawn('redis-server', ['--port', port, '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir], { stdio: 'ignore' });
+  children.push({ name: 'redis', child: redis, cleanup: () => rmSync(dir, { recursive: true, force: true }) });
+  for (let i = 0; i < 50 && !(await ping(env.REDIS_URL)); i++) await new Promise((r) => setTimeout(r, 100));
+  if (!(await ping(env.REDIS_URL))) {
+    log('redis-server did not start; is the port taken by something else?');
+    stop(1);
+  }
+}
+
+function startApp(name) {
+  const child = spawn(process.execPath, ['--enable-source-maps', '--import', './dist/otel.js', 'dist/main.js'], {
+    cwd: join('apps', name),
+    env,
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  child.on('exit', (code, signal) => {
+    if (isStopping) return;
+    log(`${name} exited (${signal ?? code}); stopping everything`);
+    stop(1);
+  });
+  children.push({ name, child });
+}
+
+async function waitReady(name, url) {
+  for (let i = 0; i < 150; i++) {
+    try {
+      const response = await fetch(url);
+      if (response.ok) return true;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  log(`${name} is not ready at ${url} after 30 s`);
+  return false;
+}
+
+function stop(code = 0) {
+  if (isStopping) return;
+  isStopping = true;
+  log('stopping…');
+  const apps = children.filter((c) => c.name !== 'redis');
+  const redis = children.find((c) => c.name === 'redis');
+  let remaining = apps.filter((c) => c.child.exitCode === null).length;
+  const finish = () => {
+    if (redis) {
+      redis.child.kill('SIGTERM');
+      redis.cleanup?.();
+    }
+    process.exit(code);
+  };
+  if (remaining === 0) finish();
+  for (const { child } of apps) {
+    if (child.exitCode !== null) continue;
+    child.once('exit', () => --remaining === 0 && finish());
+    child.kill('SIGTERM');
+  }
+  setTimeout(() => {
+    for (const { child } of apps) child.kill('SIGKILL');
+    finish();
+  }, 15_000).unref();
+}
+
+process.on('SIGINT', () => stop(0));
+process.on('SIGTERM', () => stop(0));
+
+log('building…');
+const build = spawnSync('nx', ['run-many', '-t', 'build', '--outputStyle=static'], { stdio: ['ignore', 'ignore', 'inherit'], env: { ...env, NX_DAEMON: 'false' } });
+if (build.status !== 0) {
+  log('build failed (run `npm run build` to see why)');
+  process.exit(1);
+}
+await ensureRedis();
+startApp('gateway');
+startApp('quality');
+startApp('gpu-agent');
+const gatewayPort = env.GATEWAY_PORT ?? '8000';
+const qualityPort = env.QUALITY_PORT ?? '8001';
+const agentPort = env.GPU_AGENT_PORT ?? '9400';
+const ready = await Promise.all([
+  waitReady('gateway', `http://127.0.0.1:${gatewayPort}/healthz`),
+  waitReady('quality', `http://127.0.0.1:${qualityPort}/healthz`),
+  waitReady('gpu-agent', `http://127.0.0.1:${agentPort}/healthz`),
+]);
+if (ready.every(Boolean)) {
+  log(`ready:
+  gateway   http://localhost:${gatewayPort}   (POST /v1/generate, /v1/chat/completions; GET /metrics)
+  quality   http://localhost:${qualityPort}   (POST /v1/feedback, GET /v1/quality; GET /metrics)
+  gpu-agent http://localhost:${agentPort}   (GET /metrics)
+Ctrl-C stops everything.`);
+}

@@ -1,0 +1,23 @@
+#!/usr/bin/env node
+// `npm test`: build and type-check every project, check the project boundaries, then run every
+// jest project once (unit, integration and end-to-end tests, including the infra checks).
+// Stops at the first failing step and exits non-zero.
+import { spawnSync } from 'node:child_process';
+
+const steps = [
+  ['build and typecheck', 'nx', ['run-many', '-t', 'build', 'typecheck', '--outputStyle=static']],
+  ['project boundaries', 'node', ['scripts/check-boundaries.mjs']],
+  ['tests', 'node', ['--experimental-vm-modules', '--no-warnings=ExperimentalWarning', 'node_modules/jest/bin/jest.js', ...process.argv.slice(2)]],
+];
+
+for (const [name, command, args] of steps) {
+  const started = Date.now();
+  console.log(`\n▶ ${name}`);
+  const result = spawnSync(command, args, { stdio: 'inherit', env: { ...process.env, NX_DAEMON: 'false', NX_NO_CLOUD: 'true' } });
+  const seconds = ((Date.now() - started) / 1000).toFixed(1);
+  if (result.status !== 0) {
+    console.error(`\n✖ ${name} failed after ${seconds}s`);
+    process.exit(result.status ?? 1);
+  }
+  console.log(`✔ ${name} (${seconds}s)`);
+}
