@@ -5,6 +5,7 @@ import { LoggingModule } from '@tokenscope/logging';
 import { gatewayMetricProviders, MetricsModule } from '@tokenscope/metrics';
 import { RedisModule } from '@tokenscope/redis';
 import type { DestinationStream } from 'pino';
+import { AdmissionModule } from './admission/admission.module.js';
 import { BackendsModule } from './backends/backends.module.js';
 import { GATEWAY_CONFIG, type GatewayConfig } from './config/gateway.config.js';
 import { ModelCatalog } from './config/model-catalog.js';
@@ -49,6 +50,7 @@ export class AppModule {
         MetricsModule.forRoot(gatewayMetricProviders),
         RedisModule.forRoot({ url: config.REDIS_URL, connectionName: 'tokenscope-gateway' }),
         BackendsModule.forRoot(),
+        AdmissionModule,
         HealthModule,
         GenerationModule,
         ...(hasSimulator && config.SIMULATOR_ADMIN ? [SimulatorAdminModule] : []),

@@ -19,6 +19,8 @@ export async function createGatewayApp(config: GatewayConfig, options: GatewayAp
     keepAliveTimeout: 65_000,
     return503OnClosing: true,
   });
+  // JSON only: other bodies get a clear 415 instead of being read as a string
+  adapter.getInstance().removeContentTypeParser('text/plain');
   installRequestContext(adapter.getInstance());
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, options), adapter, { bufferLogs: true, abortOnError: false });
   app.useLogger(app.get(Logger));

@@ -1,5 +1,5 @@
 export { ConfigError, describeConfig, loadConfig, loadConfigOrExit, type ConfigKeyDoc } from './load-config.js';
-export { commonConfig, costTimeZone, envBoolean, envInt, envNumber, envPort, envSecret } from './schema-pieces.js';
+export { apiKeysConfig, commonConfig, costTimeZone, envBoolean, envInt, envNumber, envPort, envSecret } from './schema-pieces.js';
 export {
   DEFAULT_MODELS_FILE,
   loadModelsFile,
@@ -14,3 +14,4 @@ export {
   type SimulatorFaults,
   type SimulatorProfile,
 } from './models-file.js';
+export { ApiKeyRegistry, presentedApiKey, sha256Hex, type ApiPrincipal } from './api-keys.js';

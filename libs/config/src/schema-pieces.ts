@@ -69,6 +69,12 @@ export const commonConfig = {
   SHUTDOWN_DRAIN_MS: envInt(10_000, 'on SIGTERM, how long in-flight requests may take to finish', { min: 0 }),
 };
 
+/** API keys (key → user id); unset means open access. Both apps that take requests read them. */
+export const apiKeysConfig = {
+  API_KEYS: envSecret('comma-separated key:user or key:user:admin pairs (development); unset with API_KEYS_FILE unset means open access'),
+  API_KEYS_FILE: z.string().optional().describe('YAML file of {sha256, user, admin} entries: keys stored hashed'),
+};
+
 export const costTimeZone = z
   .string()
   .default('UTC')

@@ -12,3 +12,4 @@ export {
 export { defaultJobOptions, isKnownJob, parseJob, queueContracts, type JobName, type JobPayload, type QueueName } from './queues.js';
 export { traceCarrier, type TraceCarrier } from './trace-carrier.js';
 export { REQUEST_RECORD_TTL_SECONDS, requestRecordKey, type RequestRecord } from './request-records.keys.js';
+export { COST_LEDGER_DAY_TTL_SECONDS, modelSpendKey, totalSpendByDayKey, userSpendByDayKey, userSpendKey } from './cost-ledger.keys.js';

@@ -141,12 +141,12 @@ export async function startFakeUpstream(initial: Partial<FakeUpstreamBehavior> =
     const head = `data: {"id":"cmpl-fake","object":"${object}","created":1,"model":${JSON.stringify(model)},"choices":[`;
     await sleep(behavior.ttftMs);
     for (let i = 0; i < tokens; i++) {
+      if (i > 0) await sleep(behavior.interTokenMs);
       if (res.destroyed) return;
       if (fault.kind === 'cut' && i === fault.afterTokens) {
         res.socket?.destroy();
         return;
       }
-      if (i > 0) await sleep(behavior.interTokenMs);
       const word = JSON.stringify(WORDS[i % WORDS.length]);
       const choice = isChat
         ? `{"index":0,"delta":{${i === 0 ? '"role":"assistant",' : ''}"content":${word}},"finish_reason":null}`

@@ -1,4 +1,4 @@
-import { commonConfig, envBoolean, envInt, envNumber, envPort, envSecret, loadConfigOrExit } from '@tokenscope/config';
+import { apiKeysConfig, commonConfig, costTimeZone, envBoolean, envInt, envNumber, envPort, envSecret, loadConfigOrExit } from '@tokenscope/config';
 import { z } from 'zod';
 
 export const gatewayConfigSchema = z.object({
@@ -20,6 +20,17 @@ export const gatewayConfigSchema = z.object({
   SIMULATOR_SPEED: envNumber(1, 'multiplies every simulated delay (0 = answer instantly, for tests)', { min: 0 }),
   EVENTS_BUFFER_LIMIT: envInt(10_000, 'generation events held in memory while Redis is unreachable; older ones are dropped and counted beyond it', { min: 1 }),
   EVENTS_FLUSH_INTERVAL_MS: envInt(20, 'how often buffered generation events are written to Redis in one batch', { min: 1 }),
+  ...apiKeysConfig,
+  DAILY_BUDGET_USD: z.coerce.number().positive().optional().describe('per-user spend per cost day in USD; a user who reached it gets 429 until their next midnight (unset: no budget)'),
+  COST_TIMEZONE: costTimeZone,
+  BUDGET_FAIL_MODE: z
+    .enum(['open', 'closed'])
+    .default('open')
+    .describe('when the spend cannot be read from Redis in time: open admits the request, closed refuses it (503)'),
+  BUDGET_READ_TIMEOUT_MS: envInt(50, 'longest wait for a user\'s spend from Redis before BUDGET_FAIL_MODE applies', { min: 1 }),
+  BUDGET_CACHE_MS: envInt(1000, 'how long a user\'s spend read from Redis is reused', { min: 0 }),
+  GATEWAY_MAX_CONCURRENT_REQUESTS: envInt(1024, 'generation requests served at once; beyond it 429 with Retry-After instead of queueing', { min: 1 }),
+  REQUEST_RECORD_TIMEOUT_MS: envInt(50, 'longest wait for Redis to store the request record (for feedback) before the response ends anyway', { min: 1 }),
   QUEUE_PREFIX: z.string().regex(/^[A-Za-z0-9:_-]{1,64}$/).default('tokenscope').describe('key prefix of queues and records in Redis'),
 });
 

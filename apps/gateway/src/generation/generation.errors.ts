@@ -11,6 +11,7 @@ export type GenerationErrorCode =
   | 'BUDGET_EXCEEDED'
   | 'OVERLOADED'
   | 'NOT_READY'
+  | 'BUDGET_UNAVAILABLE'
   | 'INTERNAL'
   | BackendErrorCode;
 

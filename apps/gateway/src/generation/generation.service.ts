@@ -4,6 +4,7 @@ import type { PriceTable, RequestCost } from '@tokenscope/cost';
 import type { GenerationEndpoint } from '@tokenscope/queue-contracts';
 import { injectTraceCarrier, tracer } from '@tokenscope/tracing';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { Admission } from '../admission/admission.js';
 import { BackendError, type GenerationRequest, type TokenUsage } from '../backends/backend.js';
 import { BackendRouter } from '../backends/backend-router.js';
 import { ModelCatalog } from '../config/model-catalog.js';
@@ -48,6 +49,7 @@ export class GenerationService {
     private readonly parser: GenerationRequestParser,
     private readonly backends: BackendRouter,
     private readonly recorder: GenerationRecorder,
+    private readonly admission: Admission,
     @Inject(PRICE_TABLE) private readonly prices: PriceTable,
   ) {
     for (const name of catalog.names) recorder.initialiseModel(name);
@@ -56,16 +58,25 @@ export class GenerationService {
   async serve(endpoint: GenerationEndpoint, body: unknown, request: FastifyRequest, reply: FastifyReply): Promise<void> {
     reply.hijack();
     let generation: GenerationRequest;
+    let release: () => void;
     try {
+      const principal = this.admission.authenticate(request.headers);
       generation = this.parser.parse(endpoint, body, {
         requestId: request.id,
         userIdHeader: headerValue(request.headers['x-user-id']),
       });
+      // with API keys the key decides who the user is, whatever the body says
+      if (principal) generation = { ...generation, userId: principal.userId };
+      release = await this.admission.admit(generation.userId);
     } catch (error) {
       this.reject(endpoint, body, error, request, reply);
       return;
     }
-    await this.generate(generation, request, reply);
+    try {
+      await this.generate(generation, request, reply);
+    } finally {
+      release();
+    }
   }
 
   /** A request refused before any generation: answered, counted as rejected, published. */
@@ -158,6 +169,12 @@ export class GenerationService {
     let httpStatus = 200;
     let finishReason = produced.finishReason;
 
+    const status = isCancelled ? 'cancelled' : failure ? ERROR_MAPPINGS[failure.code].requestStatus : 'success';
+    if (!isCancelled) {
+      // before the response ends: feedback sent the instant it arrives must find the request
+      await this.admission.records.write(generation.requestId, { userId: generation.userId, model: generation.model.name, status });
+    }
+
     if (isCancelled) {
       httpStatus = 499; // nginx's "client closed request": nothing was sent back
     } else if (failure) {
@@ -186,7 +203,6 @@ export class GenerationService {
     }
 
     const latencyMs = performance.now() - request.arrivalMs;
-    const status = isCancelled ? 'cancelled' : failure ? ERROR_MAPPINGS[failure.code].requestStatus : 'success';
     span.setAttributes({
       'gen_ai.usage.input_tokens': usage.usage.promptTokens,
       'gen_ai.usage.output_tokens': usage.usage.completionTokens,

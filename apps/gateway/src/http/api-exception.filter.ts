@@ -26,10 +26,8 @@ function fromFastifyError(error: { code?: string; statusCode?: number; message?:
     default:
   }
   if (error instanceof SyntaxError || error.code === 'FST_ERR_CTP_INVALID_JSON_BODY') {
-    return new GenerationError('INVALID_REQUEST', 'body: not valid JSON', { param: 'body' });
-  }
-  if (typeof error.message === 'string' && /prototype|__proto__|constructor/i.test(error.message) && error.statusCode === 400) {
-    return new GenerationError('INVALID_REQUEST', 'body: forbidden key (__proto__ or constructor.prototype)', { param: 'body' });
+    // Fastify reports prototype-poisoning keys with the same code as broken JSON
+    return new GenerationError('INVALID_REQUEST', 'body: not valid JSON, or it holds a forbidden key (__proto__, constructor.prototype)', { param: 'body' });
   }
   if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500) {
     return new GenerationError('INVALID_REQUEST', 'the request could not be read', { param: 'body' });
@@ -38,6 +36,12 @@ function fromFastifyError(error: { code?: string; statusCode?: number; message?:
 }
 
 function fromHttpException(error: HttpException): GenerationError {
+  // Nest wraps the errors Fastify raises while reading the body; the original is the cause
+  const fastifyError = error.cause as { code?: string; statusCode?: number } | undefined;
+  if (fastifyError?.code?.startsWith('FST_')) {
+    const translated = fromFastifyError(fastifyError);
+    if (translated) return translated;
+  }
   const status = error.getStatus();
   const code: GenerationErrorCode = status === 404 ? 'NOT_FOUND' : status === 401 ? 'UNAUTHORIZED' : status === 403 ? 'FORBIDDEN' : status >= 500 ? 'INTERNAL' : 'INVALID_REQUEST';
   return new GenerationError(code, status === 404 ? 'no such route' : error.message);

@@ -1,4 +1,5 @@
-import { Body, Controller, Get, Param, Put } from '@nestjs/common';
+import { Body, Controller, Get, Headers, Param, Put } from '@nestjs/common';
+import { Admission } from '../admission/admission.js';
 import { simulatorFaultsSchema } from '@tokenscope/config';
 import { FaultSwitch } from '../backends/simulator/fault-switch.js';
 import { GenerationError } from '../generation/generation.errors.js';
@@ -8,15 +9,20 @@ const faultChanges = simulatorFaultsSchema.unwrap().partial().strict();
 /** Turns simulated incidents on and off at runtime (demos, alert tests). */
 @Controller('admin/simulator/faults')
 export class SimulatorAdminController {
-  constructor(private readonly faults: FaultSwitch) {}
+  constructor(
+    private readonly faults: FaultSwitch,
+    private readonly admission: Admission,
+  ) {}
 
   @Get()
-  list() {
+  list(@Headers() headers: Record<string, string>) {
+    this.admission.requireAdmin(headers);
     return { models: this.faults.all() };
   }
 
   @Put(':model')
-  update(@Param('model') model: string, @Body() body: unknown) {
+  update(@Param('model') model: string, @Body() body: unknown, @Headers() headers: Record<string, string>) {
+    this.admission.requireAdmin(headers);
     const parsed = faultChanges.safeParse(body ?? {});
     if (!parsed.success) {
       const issue = parsed.error.issues[0]!;

@@ -1,0 +1,38 @@
+import { Global, Module } from '@nestjs/common';
+import { ApiKeyRegistry } from '@tokenscope/config';
+import { REDIS } from '@tokenscope/redis';
+import type { Redis } from 'ioredis';
+import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway.config.js';
+import { Admission } from './admission.js';
+import { Authenticator } from './authenticator.js';
+import { BudgetGuard } from './budget-guard.js';
+import { ConcurrencyLimiter } from './concurrency-limiter.js';
+import { RedisSpendReader } from './redis-spend-reader.js';
+import { RequestRecordWriter } from './request-record-writer.js';
+
+@Global()
+@Module({
+  providers: [
+    {
+      provide: Admission,
+      inject: [GATEWAY_CONFIG, REDIS],
+      useFactory: (config: GatewayConfig, redis: Redis) =>
+        new Admission(
+          new Authenticator(ApiKeyRegistry.fromConfig(config)),
+          new ConcurrencyLimiter(config.GATEWAY_MAX_CONCURRENT_REQUESTS),
+          config.DAILY_BUDGET_USD === undefined
+            ? undefined
+            : new BudgetGuard(new RedisSpendReader(redis, config.QUEUE_PREFIX), {
+                dailyBudgetUsd: config.DAILY_BUDGET_USD,
+                timeZone: config.COST_TIMEZONE,
+                cacheMs: config.BUDGET_CACHE_MS,
+                readTimeoutMs: config.BUDGET_READ_TIMEOUT_MS,
+                failMode: config.BUDGET_FAIL_MODE,
+              }),
+          new RequestRecordWriter(redis, config.QUEUE_PREFIX, config.REQUEST_RECORD_TIMEOUT_MS),
+        ),
+    },
+  ],
+  exports: [Admission],
+})
+export class AdmissionModule {}

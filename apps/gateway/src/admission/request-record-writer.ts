@@ -1,0 +1,30 @@
+import { REQUEST_RECORD_TTL_SECONDS, requestRecordKey } from '@tokenscope/queue-contracts';
+import type { Redis } from 'ioredis';
+
+/**
+ * Stores a small record of each served request before its response ends, so that feedback sent
+ * the moment the answer arrives finds it even while the generation-events queue is behind.
+ * Bounded by a short timeout: a slow Redis delays the end of a response by at most that much,
+ * and an absent one not at all (feedback for that request will then wait for its event).
+ */
+export class RequestRecordWriter {
+  constructor(
+    private readonly redis: Redis,
+    private readonly prefix: string,
+    private readonly timeoutMs: number,
+  ) {}
+
+  async write(requestId: string, fields: { userId: string; model: string; status: string }): Promise<void> {
+    if (this.redis.status !== 'ready') return;
+    const key = requestRecordKey(this.prefix, requestId);
+    const write = this.redis
+      .multi()
+      .hset(key, { userId: fields.userId, model: fields.model, status: fields.status, finishedAtMs: String(Date.now()) })
+      .expire(key, REQUEST_RECORD_TTL_SECONDS)
+      .exec()
+      .catch(() => undefined);
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([write, new Promise((resolve) => (timer = setTimeout(resolve, this.timeoutMs)))]);
+    clearTimeout(timer);
+  }
+}

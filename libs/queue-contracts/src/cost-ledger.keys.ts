@@ -1,0 +1,27 @@
+/**
+ * The cost ledger in Redis, written by the quality service as it consumes generation events and
+ * read by the gateway to enforce daily budgets. Amounts are US dollars. `day` is the cost day
+ * (`YYYY-MM-DD` in COST_TIMEZONE, from libs/cost's costDayOf), so a day's keys stop growing at
+ * local midnight and expire a week later.
+ */
+export const COST_LEDGER_DAY_TTL_SECONDS = 8 * 86_400;
+
+/** Sorted set: member = user id, score = that user's spend on `day`. The gateway reads it with ZSCORE. */
+export function userSpendByDayKey(prefix: string, day: string): string {
+  return `${prefix}:cost:user-day:${day}`;
+}
+
+/** String (float): everyone's spend on `day`. */
+export function totalSpendByDayKey(prefix: string, day: string): string {
+  return `${prefix}:cost:total-day:${day}`;
+}
+
+/** Sorted set: member = user id, score = all-time spend. */
+export function userSpendKey(prefix: string): string {
+  return `${prefix}:cost:user`;
+}
+
+/** Hash: field = model, value = all-time spend. */
+export function modelSpendKey(prefix: string): string {
+  return `${prefix}:cost:model`;
+}
