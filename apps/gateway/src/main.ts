@@ -1,8 +1,13 @@
+import { serveUntilSignal } from '@tokenscope/app-runtime';
 import { loadGatewayConfig } from './config/gateway.config.js';
 import { createGatewayApp } from './configure-app.js';
 import { tracingHandle } from './otel.js';
 
 const config = loadGatewayConfig();
 const app = await createGatewayApp(config);
-await app.listen({ port: config.GATEWAY_PORT, host: config.GATEWAY_HOST });
-process.once('exit', () => void tracingHandle.shutdown());
+await serveUntilSignal(app, {
+  port: config.GATEWAY_PORT,
+  host: config.GATEWAY_HOST,
+  drainMs: config.SHUTDOWN_DRAIN_MS,
+  afterClose: () => tracingHandle.shutdown(),
+});

@@ -19,6 +19,10 @@ export class Admission {
     readonly records: RequestRecordWriter,
   ) {}
 
+  get isOpenAccess(): boolean {
+    return this.authenticator.isOpen;
+  }
+
   authenticate(headers: Record<string, string | string[] | undefined>): ApiPrincipal | undefined {
     return this.authenticator.principalOf(headers);
   }

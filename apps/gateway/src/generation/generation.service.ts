@@ -4,6 +4,7 @@ import type { PriceTable, RequestCost } from '@tokenscope/cost';
 import type { GenerationEndpoint } from '@tokenscope/queue-contracts';
 import { injectTraceCarrier, tracer } from '@tokenscope/tracing';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { ApiPrincipal } from '@tokenscope/config';
 import { Admission } from '../admission/admission.js';
 import { BackendError, type GenerationRequest, type TokenUsage } from '../backends/backend.js';
 import { BackendRouter } from '../backends/backend-router.js';
@@ -57,10 +58,11 @@ export class GenerationService {
 
   async serve(endpoint: GenerationEndpoint, body: unknown, request: FastifyRequest, reply: FastifyReply): Promise<void> {
     reply.hijack();
-    let generation: GenerationRequest;
+    let generation: GenerationRequest | undefined;
+    let principal: ApiPrincipal | undefined;
     let release: () => void;
     try {
-      const principal = this.admission.authenticate(request.headers);
+      principal = this.admission.authenticate(request.headers);
       generation = this.parser.parse(endpoint, body, {
         requestId: request.id,
         userIdHeader: headerValue(request.headers['x-user-id']),
@@ -69,7 +71,7 @@ export class GenerationService {
       if (principal) generation = { ...generation, userId: principal.userId };
       release = await this.admission.admit(generation.userId);
     } catch (error) {
-      this.reject(endpoint, body, error, request, reply);
+      this.reject(endpoint, body, error, request, reply, { parsed: generation, principal });
       return;
     }
     try {
@@ -80,19 +82,26 @@ export class GenerationService {
   }
 
   /** A request refused before any generation: answered, counted as rejected, published. */
-  reject(endpoint: GenerationEndpoint, body: unknown, error: unknown, request: FastifyRequest, reply: FastifyReply): void {
+  reject(
+    endpoint: GenerationEndpoint,
+    body: unknown,
+    error: unknown,
+    request: FastifyRequest,
+    reply: FastifyReply,
+    known: { parsed?: GenerationRequest | undefined; principal?: ApiPrincipal | undefined } = {},
+  ): void {
+    reply.hijack();
     const failure = error instanceof GenerationError ? error : new GenerationError('INTERNAL', 'internal error');
     if (!(error instanceof GenerationError)) this.logger.error({ err: error }, 'request handling failed');
     const mapping = ERROR_MAPPINGS[failure.code];
     const headers: Record<string, string> = failure.details.retryAfterSeconds ? { 'retry-after': String(failure.details.retryAfterSeconds) } : {};
     sendJson(reply.raw, mapping.httpStatus, openAiErrorBody(failure.code, failure.message, failure.details.param), headers);
-    const model = this.parser.modelNamedIn(body);
-    const userField = (body as { user?: unknown } | null)?.user;
+    const model = known.parsed?.model ?? this.parser.modelNamedIn(endpoint, body);
     this.recorder.record({
       requestId: request.id,
       endpoint,
       model: model?.name ?? 'unknown',
-      userId: typeof userField === 'string' && userField.length > 0 ? userField : (headerValue(request.headers['x-user-id']) ?? 'anonymous'),
+      userId: known.parsed?.userId ?? known.principal?.userId ?? this.claimedUser(body, request, failure),
       status: mapping.requestStatus,
       httpStatus: mapping.httpStatus,
       errorCode: failure.code,
@@ -110,6 +119,15 @@ export class GenerationService {
       traceId: request.serverSpan?.spanContext().traceId,
       isStreaming: false,
     });
+  }
+
+  /** Who an unparsed request says it is: nobody, when it failed authentication. */
+  private claimedUser(body: unknown, request: FastifyRequest, failure: GenerationError): string {
+    if (failure.code === 'UNAUTHORIZED' || !this.admission.isOpenAccess) return 'unauthenticated';
+    const userField = (body as { user?: unknown } | null)?.user;
+    if (typeof userField === 'string' && userField.length > 0 && userField.length <= 256) return userField;
+    const header = headerValue(request.headers['x-user-id']);
+    return header && header.length <= 256 ? header : 'anonymous';
   }
 
   private async generate(generation: GenerationRequest, request: FastifyRequest, reply: FastifyReply): Promise<void> {

@@ -29,9 +29,11 @@ export class GenerationRequestParser {
   ) {}
 
   /** The configured model a body names, for labelling a rejected request (undefined when none). */
-  modelNamedIn(body: unknown): ServedModel | undefined {
+  modelNamedIn(endpoint: GenerationEndpoint, body: unknown): ServedModel | undefined {
     const name = (body as { model?: unknown } | null)?.model;
-    return typeof name === 'string' ? this.catalog.get(name) : undefined;
+    if (typeof name === 'string') return this.catalog.get(name);
+    // /v1/generate without a model is served by the default model
+    return endpoint === 'generate' && name === undefined && isObject(body) ? this.catalog.defaultModel : undefined;
   }
 
   parse(endpoint: GenerationEndpoint, body: unknown, identity: RequestIdentity): GenerationRequest {
@@ -137,6 +139,10 @@ export class GenerationRequestParser {
     }
     return requested;
   }
+}
+
+function isObject(value: unknown): boolean {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
 
 function toList(stop: string | string[] | undefined): string[] | undefined {

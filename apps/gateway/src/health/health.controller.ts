@@ -1,9 +1,10 @@
 import { Controller, Get, Inject, Res } from '@nestjs/common';
+import { ShutdownState } from '@tokenscope/app-runtime';
 import { REDIS, redisProblem } from '@tokenscope/redis';
 import type { FastifyReply } from 'fastify';
 import type { Redis } from 'ioredis';
 import { BackendRouter } from '../backends/backend-router.js';
-import { ShutdownState } from './shutdown-state.js';
+
 
 @Controller()
 export class HealthController {

@@ -1,11 +1,9 @@
-import { Global, Module } from '@nestjs/common';
+import { Module } from '@nestjs/common';
+import { LifecycleModule } from '@tokenscope/app-runtime';
 import { HealthController } from './health.controller.js';
-import { ShutdownState } from './shutdown-state.js';
 
-@Global()
 @Module({
+  imports: [LifecycleModule],
   controllers: [HealthController],
-  providers: [ShutdownState],
-  exports: [ShutdownState],
 })
 export class HealthModule {}

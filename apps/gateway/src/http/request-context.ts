@@ -19,7 +19,7 @@ function isTracedPath(url: string): boolean {
 }
 
 /**
- * Stamps each request's arrival, echoes its id in `x-request-id`, and opens the server span
+ * Stamps each request's arrival and opens the server span
  * (parent taken from the caller's `traceparent`). The span is created here rather than by
  * @opentelemetry/instrumentation-http: that costs less per request and works the same in
  * tests, where jest's module loader bypasses require hooks.
@@ -32,8 +32,6 @@ export function installRequestContext(fastify: FastifyInstance): void {
   fastify.addHook('onRequest', (request: FastifyRequest, reply: FastifyReply, done: () => void) => {
     request.arrivalMs = performance.now();
     request.arrivalEpochMs = Date.now();
-    // set on the raw response so that hijacked (streamed) answers carry it too
-    reply.raw.setHeader('x-request-id', request.id);
     if (isTracedPath(request.url)) {
       const route = request.routeOptions.url ?? request.url.split('?')[0];
       const span = tracer().startSpan(

@@ -1,0 +1,79 @@
+import { GENERATION_COMPLETED, GENERATION_EVENTS, generationCompleted, requestRecordKey } from '@tokenscope/queue-contracts';
+import { sampleValue, startRedis, waitFor, type TestRedis } from '@tokenscope/testing';
+import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
+import { jsonPost, startGateway, type RunningGateway } from './gateway-harness.js';
+
+describe('generation events in a real Redis queue', () => {
+  let redis: TestRedis;
+  let gateway: RunningGateway;
+  let queue: Queue;
+  let client: Redis;
+
+  beforeAll(async () => {
+    redis = await startRedis();
+    gateway = await startGateway({ REDIS_URL: redis.url, QUEUE_PREFIX: redis.prefix, EVENTS_BUFFER_LIMIT: '5', EVENTS_FLUSH_INTERVAL_MS: '5' });
+    client = new Redis(redis.url, { maxRetriesPerRequest: null });
+    queue = new Queue(GENERATION_EVENTS, { connection: client, prefix: redis.prefix });
+  });
+
+  afterAll(async () => {
+    await queue?.close();
+    client?.disconnect();
+    await gateway?.close();
+    await redis?.stop();
+  });
+
+  const metric = async (name: string, labels: Record<string, string>) => sampleValue(await gateway.metrics(), name, labels);
+
+  it('publishes one contract-valid job per finished request, keyed by the request id, whatever the outcome', async () => {
+    await (await jsonPost(`${gateway.url}/v1/generate`, { prompt: 'ok', max_tokens: 4, user: 'alice', context: ['Docs.'] }, { 'x-request-id': 'evt-success' })).text();
+    await (await jsonPost(`${gateway.url}/v1/generate`, { prompt: 'ok', max_tokens: 0 }, { 'x-request-id': 'evt-rejected' })).text();
+    await (await fetch(`${gateway.url}/admin/simulator/faults/sim-fast`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: '{"server_error_rate":1}' })).text();
+    await (await jsonPost(`${gateway.url}/v1/generate`, { prompt: 'ok', max_tokens: 4 }, { 'x-request-id': 'evt-error' })).text();
+    await (await fetch(`${gateway.url}/admin/simulator/faults/sim-fast`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: '{"server_error_rate":0}' })).text();
+
+    await waitFor(async () => expect(await queue.getJobCounts('waiting')).toEqual({ waiting: 3 }));
+    const jobs = await queue.getJobs(['waiting']);
+    const byId = new Map(jobs.map((job) => [job.id, job]));
+    for (const id of ['evt-success', 'evt-rejected', 'evt-error']) {
+      const job = byId.get(id)!;
+      expect(job.name).toBe(GENERATION_COMPLETED);
+      expect(() => generationCompleted.parse(job.data)).not.toThrow();
+      expect(job.data.requestId).toBe(id);
+    }
+    expect(byId.get('evt-success')!.data).toMatchObject({ status: 'success', httpStatus: 200, userId: 'alice', context: ['Docs.'], completionTokens: 4 });
+    expect(byId.get('evt-success')!.data.output.length).toBeGreaterThan(0);
+    expect(byId.get('evt-rejected')!.data).toMatchObject({ status: 'rejected', httpStatus: 400, errorCode: 'INVALID_REQUEST' });
+    expect(byId.get('evt-error')!.data).toMatchObject({ status: 'error', httpStatus: 502, errorCode: 'UPSTREAM_ERROR' });
+  });
+
+  it('records the request for feedback before the response ends', async () => {
+    const response = await jsonPost(`${gateway.url}/v1/generate`, { prompt: 'ok', max_tokens: 2, user: 'bob' }, { 'x-request-id': 'record-1' });
+    await response.text();
+    // no wait: the record must already be there when the client has the answer
+    expect(await client.hgetall(requestRecordKey(redis.prefix, 'record-1'))).toMatchObject({ userId: 'bob', model: 'sim-fast', status: 'success' });
+    expect(await client.ttl(requestRecordKey(redis.prefix, 'record-1'))).toBeGreaterThan(86_400);
+  });
+
+  it('keeps serving while Redis is down, buffers up to its bound, counts the rest as dropped, and drains when Redis returns', async () => {
+    await queue.obliterate({ force: true });
+    const droppedBefore = await metric('llm_queue_events_dropped_total', { queue: GENERATION_EVENTS, reason: 'buffer_full' });
+    await redis.kill();
+    for (let i = 0; i < 8; i++) {
+      const response = await jsonPost(`${gateway.url}/v1/generate`, { prompt: 'during outage', max_tokens: 2 }, { 'x-request-id': `outage-${i}` });
+      expect(response.status).toBe(200);
+      await response.text();
+    }
+    const ready = (await (await fetch(`${gateway.url}/readyz`)).json()) as { status: string; checks: { redis: string } };
+    expect(ready.status).toBe('degraded');
+    expect(ready.checks.redis).not.toBe('ok');
+    expect((await metric('llm_queue_events_dropped_total', { queue: GENERATION_EVENTS, reason: 'buffer_full' })) - droppedBefore).toBe(3);
+
+    await redis.restart();
+    await waitFor(async () => expect(await metric('llm_queue_events_buffered', { queue: GENERATION_EVENTS })).toBe(0), { timeoutMs: 15_000 });
+    await waitFor(async () => expect((await queue.getJobs(['waiting'])).map((j) => j.id).sort()).toEqual(['outage-3', 'outage-4', 'outage-5', 'outage-6', 'outage-7']), {
+      timeoutMs: 15_000,
+    });
+  });
+});

@@ -1,0 +1,64 @@
+import { Global, Injectable, Logger, Module } from '@nestjs/common';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+
+/** Turns true when shutdown begins, before anything closes, so /readyz answers 503 first. */
+@Injectable()
+export class ShutdownState {
+  private shuttingDown = false;
+
+  get isShuttingDown(): boolean {
+    return this.shuttingDown;
+  }
+
+  begin(): void {
+    this.shuttingDown = true;
+  }
+}
+
+@Global()
+@Module({ providers: [ShutdownState], exports: [ShutdownState] })
+export class LifecycleModule {}
+
+export interface ServeOptions {
+  port: number;
+  host: string;
+  /** Longest wait for in-flight requests (streams included) after SIGTERM. */
+  drainMs: number;
+  /** Runs after the app closed (e.g. flushing spans). */
+  afterClose?: () => Promise<void>;
+}
+
+/**
+ * Listens, then on SIGTERM or SIGINT: readiness goes 503, new connections are refused,
+ * in-flight requests get up to drainMs to finish, the app's shutdown hooks flush what they hold
+ * (events, Redis), `afterClose` runs, and the process exits 0 (1 if shutdown itself failed).
+ */
+export async function serveUntilSignal(app: NestFastifyApplication, options: ServeOptions): Promise<void> {
+  const logger = new Logger('lifecycle');
+  await app.listen({ port: options.port, host: options.host });
+  let isStopping = false;
+  const stop = async (signal: string) => {
+    if (isStopping) return;
+    isStopping = true;
+    logger.log({ signal, drainMs: options.drainMs }, 'shutting down');
+    app.get(ShutdownState).begin();
+    const server = app.getHttpServer();
+    const drainTimer = setTimeout(() => {
+      logger.warn({ drainMs: options.drainMs }, 'drain time over: closing the remaining connections');
+      server.closeAllConnections();
+    }, options.drainMs);
+    drainTimer.unref();
+    try {
+      await app.close();
+      await options.afterClose?.();
+      clearTimeout(drainTimer);
+      logger.log('stopped');
+      process.exit(0);
+    } catch (error) {
+      logger.error({ err: error }, 'shutdown failed');
+      process.exit(1);
+    }
+  };
+  process.once('SIGTERM', () => void stop('SIGTERM'));
+  process.once('SIGINT', () => void stop('SIGINT'));
+}
