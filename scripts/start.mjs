@@ -2,18 +2,21 @@
 // `npm start`: builds, makes sure Redis answers (starting a private redis-server when REDIS_URL
 // does not answer and the binary exists), then runs the gateway, the quality service and the
 // GPU agent on the embedded simulator. Ctrl-C stops everything it started.
+// `npm run stack` (scripts/stack.mjs) runs the same through runTokenscope() and adds helpers.
 import { spawn, spawnSync } from 'node:child_process';
 import { connect } from 'node:net';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 
 const env = { ...process.env };
 env.REDIS_URL ??= 'redis://127.0.0.1:6379';
+/** Apps (kind 'app') stop first; helpers (Redis, Prometheus, Alertmanager) after them. */
 const children = [];
 let isStopping = false;
 
-function log(message) {
+export function log(message) {
   process.stderr.write(`[tokenscope] ${message}\n`);
 }
 
@@ -32,7 +35,7 @@ function ping(url) {
   });
 }
 
-function hasBinary(name) {
+export function hasBinary(name) {
   return spawnSync('sh', ['-c', `command -v ${name}`], { stdio: 'ignore' }).status === 0;
 }
 
@@ -51,7 +54,7 @@ async function ensureRedis() {
   const dir = mkdtempSync(join(tmpdir(), 'tokenscope-redis-'));
   log(`Redis does not answer at ${env.REDIS_URL}: starting a private redis-server on port ${port}`);
   const redis = spawn('redis-server', ['--port', port, '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir], { stdio: 'ignore' });
-  children.push({ name: 'redis', child: redis, cleanup: () => rmSync(dir, { recursive: true, force: true }) });
+  children.push({ name: 'redis', kind: 'helper', child: redis, cleanup: () => rmSync(dir, { recursive: true, force: true }) });
   for (let i = 0; i < 50 && !(await ping(env.REDIS_URL)); i++) await new Promise((r) => setTimeout(r, 100));
   if (!(await ping(env.REDIS_URL))) {
     log('redis-server did not start; is the port taken by something else?');
@@ -70,10 +73,26 @@ function startApp(name) {
     log(`${name} exited (${signal ?? code}); stopping everything`);
     stop(1);
   });
-  children.push({ name, child });
+  children.push({ name, kind: 'app', child });
 }
 
-async function waitReady(name, url) {
+/**
+ * Starts a helper process (Prometheus, Alertmanager) that is stopped after the apps, then
+ * `cleanup` runs (temp dirs). If it exits on its own, everything stops, as for an app.
+ */
+export function startHelper(name, command, args, { cleanup } = {}) {
+  const child = spawn(command, args, { env, stdio: ['ignore', 'ignore', 'inherit'] });
+  child.on('error', (error) => log(`${name} could not start: ${error.message}`));
+  child.on('exit', (code, signal) => {
+    if (isStopping) return;
+    log(`${name} exited (${signal ?? code}); stopping everything`);
+    stop(1);
+  });
+  children.push({ name, kind: 'helper', child, cleanup });
+  return child;
+}
+
+export async function waitReady(name, url) {
   for (let i = 0; i < 150; i++) {
     try {
       const response = await fetch(url);
@@ -91,53 +110,83 @@ function stop(code = 0) {
   if (isStopping) return;
   isStopping = true;
   log('stopping…');
-  const apps = children.filter((c) => c.name !== 'redis');
-  const redis = children.find((c) => c.name === 'redis');
+  const apps = children.filter((c) => c.kind === 'app');
+  const helpers = children.filter((c) => c.kind === 'helper');
   let remaining = apps.filter((c) => c.child.exitCode === null).length;
-  const finish = () => {
-    if (redis) {
-      redis.child.kill('SIGTERM');
-      redis.cleanup?.();
-    }
+  let isFinished = false;
+  const finish = async () => {
+    if (isFinished) return;
+    isFinished = true;
+    // helpers after the apps, so the apps can flush to Redis while they drain
+    await Promise.all(
+      helpers.map(
+        ({ child }) =>
+          new Promise((resolve) => {
+            if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) return resolve();
+            const timer = setTimeout(() => {
+              child.kill('SIGKILL');
+              resolve();
+            }, 5_000);
+            child.once('exit', () => {
+              clearTimeout(timer);
+              resolve();
+            });
+            child.kill('SIGTERM');
+          }),
+      ),
+    );
+    for (const { cleanup } of helpers) cleanup?.();
     process.exit(code);
   };
-  if (remaining === 0) finish();
+  if (remaining === 0) void finish();
   for (const { child } of apps) {
     if (child.exitCode !== null) continue;
-    child.once('exit', () => --remaining === 0 && finish());
+    child.once('exit', () => --remaining === 0 && void finish());
     child.kill('SIGTERM');
   }
   setTimeout(() => {
     for (const { child } of apps) child.kill('SIGKILL');
-    finish();
+    void finish();
   }, 15_000).unref();
 }
 
-process.on('SIGINT', () => stop(0));
-process.on('SIGTERM', () => stop(0));
+/**
+ * Builds and runs the three apps (and Redis when needed) until Ctrl-C. `extras({ env, ports })`
+ * runs beside the apps' start-up (it may call startHelper) and returns lines for the ready
+ * message.
+ */
+export async function runTokenscope({ extras } = {}) {
+  process.on('SIGINT', () => stop(0));
+  process.on('SIGTERM', () => stop(0));
 
-log('building…');
-const build = spawnSync('nx', ['run-many', '-t', 'build', '--outputStyle=static'], { stdio: ['ignore', 'ignore', 'inherit'], env: { ...env, NX_DAEMON: 'false' } });
-if (build.status !== 0) {
-  log('build failed (run `npm run build` to see why)');
-  process.exit(1);
-}
-await ensureRedis();
-startApp('gateway');
-startApp('quality');
-startApp('gpu-agent');
-const gatewayPort = env.GATEWAY_PORT ?? '8000';
-const qualityPort = env.QUALITY_PORT ?? '8001';
-const agentPort = env.GPU_AGENT_PORT ?? '9400';
-const ready = await Promise.all([
-  waitReady('gateway', `http://127.0.0.1:${gatewayPort}/healthz`),
-  waitReady('quality', `http://127.0.0.1:${qualityPort}/healthz`),
-  waitReady('gpu-agent', `http://127.0.0.1:${agentPort}/healthz`),
-]);
-if (ready.every(Boolean)) {
-  log(`ready:
+  log('building…');
+  const build = spawnSync('nx', ['run-many', '-t', 'build', '--outputStyle=static'], { stdio: ['ignore', 'ignore', 'inherit'], env: { ...env, NX_DAEMON: 'false' } });
+  if (build.status !== 0) {
+    log('build failed (run `npm run build` to see why)');
+    process.exit(1);
+  }
+  await ensureRedis();
+  startApp('gateway');
+  startApp('quality');
+  startApp('gpu-agent');
+  const gatewayPort = env.GATEWAY_PORT ?? '8000';
+  const qualityPort = env.QUALITY_PORT ?? '8001';
+  const agentPort = env.GPU_AGENT_PORT ?? '9400';
+  const [ready, extraLines] = await Promise.all([
+    Promise.all([
+      waitReady('gateway', `http://127.0.0.1:${gatewayPort}/healthz`),
+      waitReady('quality', `http://127.0.0.1:${qualityPort}/healthz`),
+      waitReady('gpu-agent', `http://127.0.0.1:${agentPort}/healthz`),
+    ]),
+    extras ? extras({ env, ports: { gateway: gatewayPort, quality: qualityPort, gpuAgent: agentPort } }) : Promise.resolve([]),
+  ]);
+  if (ready.every(Boolean)) {
+    log(`ready:
   gateway   http://localhost:${gatewayPort}   (POST /v1/generate, /v1/chat/completions; GET /metrics)
   quality   http://localhost:${qualityPort}   (POST /v1/feedback, GET /v1/quality; GET /metrics)
   gpu-agent http://localhost:${agentPort}   (GET /metrics)
-Ctrl-C stops everything.`);
+${extraLines.map((line) => `  ${line}\n`).join('')}Ctrl-C stops everything.`);
+  }
 }
+
+if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) await runTokenscope();

@@ -1,13 +1,18 @@
 import { type DynamicModule, Module } from '@nestjs/common';
+import { ScheduleModule } from '@nestjs/schedule';
 import { LoggingModule } from '@tokenscope/logging';
 import { MetricsModule, gpuAgentMetricProviders } from '@tokenscope/metrics';
 import { RedisModule } from '@tokenscope/redis';
 import type { DestinationStream } from 'pino';
 import { GPU_AGENT_CONFIG, type GpuAgentConfig } from './config/gpu-agent.config.js';
 import { HealthController } from './health/health.controller.js';
+import { CLOCK, systemClock, type Clock } from './sampling/clock.js';
+import { SamplingModule } from './sampling/sampling.module.js';
 
 export interface GpuAgentAppOptions {
   logDestination?: DestinationStream;
+  /** Time source (tests pass a controllable one). */
+  clock?: Clock;
 }
 
 @Module({})
@@ -16,7 +21,15 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [
-        { module: class ConfigHolder {}, global: true, providers: [{ provide: GPU_AGENT_CONFIG, useValue: config }], exports: [GPU_AGENT_CONFIG] },
+        {
+          module: class ConfigHolder {},
+          global: true,
+          providers: [
+            { provide: GPU_AGENT_CONFIG, useValue: config },
+            { provide: CLOCK, useValue: options.clock ?? systemClock },
+          ],
+          exports: [GPU_AGENT_CONFIG, CLOCK],
+        },
         LoggingModule.forRoot({
           service: 'gpu-agent',
           level: config.LOG_LEVEL,
@@ -25,6 +38,8 @@ export class AppModule {
         }),
         MetricsModule.forRoot(gpuAgentMetricProviders),
         RedisModule.forRoot({ url: config.REDIS_URL, connectionName: 'tokenscope-gpu-agent' }),
+        ScheduleModule.forRoot(),
+        SamplingModule,
       ],
       controllers: [HealthController],
     };

@@ -1,11 +1,80 @@
-import { makeCounterProvider } from '@willsoto/nestjs-prometheus';
+import { makeCounterProvider, makeGaugeProvider, makeHistogramProvider } from '@willsoto/nestjs-prometheus';
 
+// Names kept from the seed (a contract: infra/ alert rules and dashboards use them).
+export const LLM_HALLUCINATION_RATE = 'llm_hallucination_rate';
+export const LLM_USER_SATISFACTION = 'llm_user_satisfaction';
+export const LLM_REFUSAL_RATE = 'llm_refusal_rate';
+export const LLM_FEEDBACK_TOTAL = 'llm_feedback_total';
+export const LLM_COST_BY_USER_DOLLARS = 'llm_cost_by_user_dollars';
+export const LLM_COST_BY_MODEL_DOLLARS = 'llm_cost_by_model_dollars';
+export const LLM_DAILY_COST_DOLLARS = 'llm_daily_cost_dollars';
+// Added by tokenscope.
+export const LLM_QUALITY_WINDOW_GENERATIONS = 'llm_quality_window_generations';
+export const LLM_USERS_AT_BUDGET = 'llm_users_at_budget';
 export const LLM_QUEUE_EVENTS_CONSUMED_TOTAL = 'llm_queue_events_consumed_total';
+export const LLM_QUEUE_LAG_SECONDS = 'llm_queue_lag_seconds';
+export const LLM_QUEUE_JOBS = 'llm_queue_jobs';
+
+/**
+ * Queue lag, seconds: from the generation's end to its event being processed. Fine below 1 s
+ * (the performance target is p99 < 1 s), coarse above, up to an hour of backlog.
+ */
+export const QUEUE_LAG_BUCKETS_SECONDS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 900, 3600];
 
 export const qualityMetricProviders = [
+  makeGaugeProvider({
+    name: LLM_HALLUCINATION_RATE,
+    help: 'Ungrounded generations / generations checked for groundedness, over the shared window of the last QUALITY_WINDOW_SIZE successful generations (NaN when none was checked)',
+  }),
+  makeGaugeProvider({
+    name: LLM_USER_SATISFACTION,
+    help: 'Thumbs up / votes, counting the latest vote on each generation in the shared window (NaN when none was voted on)',
+  }),
+  makeGaugeProvider({
+    name: LLM_REFUSAL_RATE,
+    help: 'Refusals / successful generations, over the shared window (NaN when the window is empty)',
+  }),
+  makeGaugeProvider({
+    name: LLM_QUALITY_WINDOW_GENERATIONS,
+    help: 'Successful generations in the shared window: the base of the quality rates',
+  }),
+  makeCounterProvider({
+    name: LLM_FEEDBACK_TOTAL,
+    help: 'Votes recorded by this replica, one per request (the rating of its first vote); a changed vote is not counted again',
+    labelNames: ['model', 'rating'],
+  }),
+  makeGaugeProvider({
+    name: LLM_COST_BY_USER_DOLLARS,
+    help: 'All-time spend in US dollars of the top QUALITY_TOP_USERS spenders; everyone else is summed into user_id="other"',
+    labelNames: ['user_id'],
+  }),
+  makeGaugeProvider({
+    name: LLM_COST_BY_MODEL_DOLLARS,
+    help: 'All-time token spend in US dollars per model (models outside MODELS_FILE as "unknown")',
+    labelNames: ['model'],
+  }),
+  makeGaugeProvider({
+    name: LLM_DAILY_COST_DOLLARS,
+    help: 'Spend in US dollars since the last midnight in COST_TIMEZONE, from the cost ledger in Redis',
+  }),
+  makeGaugeProvider({
+    name: LLM_USERS_AT_BUDGET,
+    help: 'Users whose spend today reached DAILY_BUDGET_USD (0 when no budget is set)',
+  }),
   makeCounterProvider({
     name: LLM_QUEUE_EVENTS_CONSUMED_TOTAL,
-    help: 'Generation events processed by the quality service, by outcome',
+    help: 'Generation events handled by this replica, by outcome: processed, duplicate (already counted), invalid (failed its contract), failed (will be retried)',
     labelNames: ['queue', 'outcome'],
+  }),
+  makeHistogramProvider({
+    name: LLM_QUEUE_LAG_SECONDS,
+    help: 'Seconds from the end of a generation to its event being processed by the quality service',
+    labelNames: ['queue'],
+    buckets: QUEUE_LAG_BUCKETS_SECONDS,
+  }),
+  makeGaugeProvider({
+    name: LLM_QUEUE_JOBS,
+    help: 'Jobs in a queue by state (waiting, active, delayed, failed), read from Redis',
+    labelNames: ['queue', 'state'],
   }),
 ];

@@ -13,3 +13,24 @@ export { defaultJobOptions, isKnownJob, parseJob, queueContracts, type JobName, 
 export { traceCarrier, type TraceCarrier } from './trace-carrier.js';
 export { REQUEST_RECORD_TTL_SECONDS, requestRecordKey, type RequestRecord } from './request-records.keys.js';
 export { COST_LEDGER_DAY_TTL_SECONDS, modelSpendKey, totalSpendByDayKey, userSpendByDayKey, userSpendKey } from './cost-ledger.keys.js';
+export { feedbackKey, QUALITY_WINDOW_COUNT_FIELDS, qualityProcessedKey, qualityWindowCountsKey, qualityWindowEntriesKey, qualityWindowOrderKey, totalSpendKey, type FeedbackRecord, type QualityWindowCountField } from './quality.keys.js';
+export {
+  GPU_SAMPLE_FIELD,
+  GPU_SAMPLES,
+  GPU_SAMPLES_STREAM_MAXLEN,
+  gpuLatestKey,
+  gpuLatestKeyPattern,
+  gpuLatestTtlSeconds,
+  gpuProcess,
+  gpuSample,
+  gpuSamplesStreamKey,
+  gpuSnapshot,
+  gpuStats,
+  parseGpuSample,
+  parseGpuSnapshot,
+  snapshotsOf,
+  type GpuProcess,
+  type GpuSample,
+  type GpuSnapshot,
+  type GpuStats,
+} from './gpu-samples.queue.js';

@@ -2,21 +2,36 @@ import { Controller, Get, Inject, Res } from '@nestjs/common';
 import { REDIS, redisProblem } from '@tokenscope/redis';
 import type { FastifyReply } from 'fastify';
 import type { Redis } from 'ioredis';
+import { CLOCK, type Clock } from '../sampling/clock.js';
+import { SamplerHealth } from '../sampling/sampler-health.js';
 
 @Controller()
 export class HealthController {
-  constructor(@Inject(REDIS) private readonly redis: Redis) {}
+  constructor(
+    @Inject(REDIS) private readonly redis: Redis,
+    @Inject(CLOCK) private readonly clock: Clock,
+    private readonly sampler: SamplerHealth,
+  ) {}
 
+  /** The process is alive, with or without GPUs: a host without a driver must not crash-loop the agent. */
   @Get('healthz')
   healthz() {
     return { status: 'ok' };
   }
 
-  /** Ready when Redis answers: the queue, the windows and the feedback all live there. */
+  /**
+   * Ready while the last sample read GPUs and is recent; otherwise 503 with the reason (no
+   * nvidia-smi, no driver, no GPU, a hang). Redis is reported but does not make the agent unready:
+   * without it /metrics still works and samples wait in memory.
+   */
   @Get('readyz')
   async readyz(@Res({ passthrough: true }) reply: FastifyReply) {
+    const gpus = this.sampler.readiness(this.clock.nowMs());
     const redis = await redisProblem(this.redis);
-    void reply.code(redis ? 503 : 200);
-    return { status: redis ? 'not ready' : 'ready', checks: { redis: redis ?? 'ok' } };
+    void reply.code(gpus.isReady ? 200 : 503);
+    return {
+      status: !gpus.isReady ? 'not ready' : redis ? 'degraded' : 'ready',
+      checks: { gpus: gpus.detail, redis: redis ?? 'ok' },
+    };
   }
 }

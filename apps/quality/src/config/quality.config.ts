@@ -1,12 +1,22 @@
-import { commonConfig, costTimeZone, envPort, loadConfigOrExit } from '@tokenscope/config';
+import { apiKeysConfig, commonConfig, costTimeZone, envInt, envNumber, envPort, loadConfigOrExit } from '@tokenscope/config';
 import { z } from 'zod';
 
 export const qualityConfigSchema = z.object({
   ...commonConfig,
+  ...apiKeysConfig,
   QUALITY_PORT: envPort(8001, 'port of the feedback and quality API'),
   QUALITY_HOST: z.string().default('0.0.0.0').describe('interface the quality service listens on'),
   COST_TIMEZONE: costTimeZone,
   QUEUE_PREFIX: z.string().regex(/^[A-Za-z0-9:_-]{1,64}$/).default('tokenscope').describe('key prefix of queues and records in Redis'),
+  QUALITY_CONSUMER_CONCURRENCY: envInt(64, 'generation events processed at once by this replica (jobs in flight; each costs BullMQ round trips plus one Lua call)', { min: 1, max: 1024 }),
+  QUALITY_WINDOW_SIZE: envInt(1000, 'successful generations in the shared sliding window behind the quality rates', { min: 1, max: 1_000_000 }),
+  QUALITY_TOP_USERS: envInt(20, 'users with their own llm_cost_by_user_dollars series; the rest are summed into user_id="other"', { min: 0, max: 1000 }),
+  DAILY_BUDGET_USD: z.coerce.number().positive().optional().describe('per-user daily budget in US dollars (unset: none); llm_users_at_budget counts users who reached it'),
+  QUALITY_DEDUP_TTL_SECONDS: envInt(3600, 'how long a processed request id is remembered, so a redelivered event is not counted twice', { min: 60 }),
+  QUALITY_FEEDBACK_TTL_SECONDS: envInt(30 * 86_400, 'how long a vote is kept in Redis', { min: 3600 }),
+  QUALITY_METRICS_REFRESH_MS: envInt(1000, 'how often the gauges (rates, costs, queue jobs) are read again from Redis', { min: 50 }),
+  QUALITY_GROUNDING_MIN_SUPPORT: envNumber(0.5, 'a sentence is supported when at least this share of its content words occur in the context', { min: 0, max: 1 }),
+  QUALITY_GROUNDING_MAX_UNSUPPORTED: envNumber(0.3, 'a checked generation is ungrounded when more than this share of its sentences are unsupported', { min: 0, max: 1 }),
 });
 
 export type QualityConfig = z.infer<typeof qualityConfigSchema>;

@@ -1,22 +1,30 @@
 import { Controller, Get, Inject, Res } from '@nestjs/common';
+import { ShutdownState } from '@tokenscope/app-runtime';
 import { REDIS, redisProblem } from '@tokenscope/redis';
 import type { FastifyReply } from 'fastify';
 import type { Redis } from 'ioredis';
 
 @Controller()
 export class HealthController {
-  constructor(@Inject(REDIS) private readonly redis: Redis) {}
+  constructor(
+    @Inject(REDIS) private readonly redis: Redis,
+    private readonly shutdown: ShutdownState,
+  ) {}
 
   @Get('healthz')
   healthz() {
     return { status: 'ok' };
   }
 
-  /** Ready when Redis answers: the queue, the windows and the feedback all live there. */
+  /** Ready when Redis answers: the queue, the window, the ledger and the votes all live there. */
   @Get('readyz')
   async readyz(@Res({ passthrough: true }) reply: FastifyReply) {
     const redis = await redisProblem(this.redis);
-    void reply.code(redis ? 503 : 200);
-    return { status: redis ? 'not ready' : 'ready', checks: { redis: redis ?? 'ok' } };
+    const isReady = redis === undefined && !this.shutdown.isShuttingDown;
+    void reply.code(isReady ? 200 : 503);
+    return {
+      status: isReady ? 'ready' : 'not ready',
+      checks: { redis: redis ?? 'ok', ...(this.shutdown.isShuttingDown ? { shutdown: 'stopping' } : {}) },
+    };
   }
 }

@@ -1,0 +1,16 @@
+import { Module } from '@nestjs/common';
+import { DetectorSuite } from '../detectors/detector-suite.js';
+import { QUALITY_DETECTORS, type QualityDetector } from '../detectors/quality-detector.js';
+import { ConsumerRecorder } from './consumer.recorder.js';
+import { GenerationConsumer } from './generation-consumer.service.js';
+import { GenerationEventsWorker } from './generation-events.worker.js';
+
+@Module({
+  providers: [
+    { provide: DetectorSuite, useFactory: (detectors: QualityDetector[]) => new DetectorSuite(detectors), inject: [QUALITY_DETECTORS] },
+    ConsumerRecorder,
+    GenerationConsumer,
+    GenerationEventsWorker,
+  ],
+})
+export class ConsumerModule {}

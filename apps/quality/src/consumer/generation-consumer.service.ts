@@ -1,0 +1,51 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { CostCalendar } from '@tokenscope/cost';
+import type { GenerationCompleted } from '@tokenscope/queue-contracts';
+import { CLOCK, type Clock } from '../clock.js';
+import { QUALITY_CONFIG, type QualityConfig } from '../config/quality.config.js';
+import { DetectorSuite, type QualityVerdict } from '../detectors/detector-suite.js';
+import { QUALITY_STORE, type QualityStore } from '../store/quality-store.js';
+import { ConsumerRecorder } from './consumer.recorder.js';
+
+const NOT_REVIEWED: QualityVerdict = { isRefusal: false, grounding: 'not_checked' };
+
+/**
+ * Turns one generation event into the window and the cost ledger: detectors on a successful
+ * generation, then one atomic store write that is a no-op when the request id was counted
+ * before. Cost counts whatever the status (a cancelled stream still spent tokens); the window
+ * holds successful generations only.
+ */
+@Injectable()
+export class GenerationConsumer {
+  private readonly logger = new Logger('consumer');
+  private readonly calendar: CostCalendar;
+
+  constructor(
+    private readonly detectors: DetectorSuite,
+    @Inject(QUALITY_STORE) private readonly store: QualityStore,
+    @Inject(QUALITY_CONFIG) config: QualityConfig,
+    @Inject(CLOCK) private readonly clock: Clock,
+    private readonly recorder: ConsumerRecorder,
+  ) {
+    this.calendar = new CostCalendar(config.COST_TIMEZONE);
+  }
+
+  async consume(event: GenerationCompleted): Promise<{ outcome: 'processed' | 'duplicate'; verdict: QualityVerdict }> {
+    const isSuccess = event.status === 'success';
+    const verdict = isSuccess ? await this.detectors.review(event) : NOT_REVIEWED;
+    const outcome = await this.store.ingest({
+      requestId: event.requestId,
+      userId: event.userId,
+      model: event.model,
+      isSuccess,
+      isRefusal: verdict.isRefusal,
+      grounding: verdict.grounding,
+      costUsd: event.costUsd,
+      costDay: this.calendar.dayOf(event.finishedAtMs),
+    });
+    this.recorder.outcome(outcome);
+    if (outcome === 'processed') this.recorder.lagObserved((this.clock.now() - event.finishedAtMs) / 1000);
+    this.logger.debug({ request_id: event.requestId, model: event.model, outcome, refusal: verdict.isRefusal, grounding: verdict.grounding }, 'generation reviewed');
+    return { outcome, verdict };
+  }
+}

@@ -1,0 +1,38 @@
+/** What a detector sees of one finished generation. */
+export interface GenerationUnderReview {
+  requestId: string;
+  model: string;
+  /** The generated text (cut by the gateway at EVENT_TEXT_LIMIT_CHARS). */
+  output: string;
+  /** Grounding documents the request gave, or null. */
+  context: readonly string[] | null;
+}
+
+/** The quality signals the window counts. */
+export type QualitySignal = 'refusal' | 'hallucination';
+
+/**
+ * One detector's answer: `flagged` (a refusal; an ungrounded answer), `clear`, or `not_checked`
+ * when it has nothing to judge (no context, nothing but filler sentences).
+ */
+export interface DetectorVerdict {
+  status: 'flagged' | 'clear' | 'not_checked';
+  /** Detector-specific strength in [0, 1] (for a groundedness check: the unsupported share). */
+  score?: number;
+  /** A short fixed phrase for logs and spans, never text from the generation. */
+  reason?: string;
+}
+
+/**
+ * A pluggable check run on every successful generation. Detectors of the same signal are
+ * combined: flagged if any flags, checked if any checked. A detector may be asynchronous (a
+ * judge model called through the gateway); a thrown error fails the event, which is retried.
+ */
+export interface QualityDetector {
+  readonly name: string;
+  readonly signal: QualitySignal;
+  detect(generation: GenerationUnderReview): DetectorVerdict | Promise<DetectorVerdict>;
+}
+
+/** Injection token of the detector list (QualityDetector[]). */
+export const QUALITY_DETECTORS = Symbol('QUALITY_DETECTORS');

@@ -1,0 +1,40 @@
+import { RefusalDetector } from './refusal-detector.js';
+
+const review = (output: string) => ({ requestId: 'r1', model: 'sim-fast', output, context: null });
+
+describe(RefusalDetector.name, () => {
+  const detector = new RefusalDetector();
+
+  it.each([
+    "I'm sorry, but I can't help with that request.",
+    'I cannot assist with that. If you have another question, I would be glad to help.',
+    "As an AI language model, I'm not able to provide that information.",
+    "I'm unable to help with this request because it goes against my guidelines.",
+  ])('flags every refusal the gateway simulator produces: %p', (text) => {
+    expect(detector.detect(review(text)).status).toBe('flagged');
+  });
+
+  it('flags a refusal cut short by max_tokens', () => {
+    expect(detector.classify("I'm sorry, but I can't help").isRefusal).toBe(true);
+  });
+
+  it('flags a partial refusal after a helpful first sentence', () => {
+    expect(detector.classify("Here is a summary of the article. However, I can't provide the full copyrighted text.").isRefusal).toBe(true);
+  });
+
+  it.each([
+    "I'm sorry to hear that. Here's how you can reset your password.",
+    "I can't stress enough how important backups are.",
+    'The model replied "I\'m sorry, but I can\'t help with that", which means the filter fired.',
+    "> I'm sorry, but I cannot help with that.\nThis is what users saw.",
+    "The assistant's reply, I cannot help with that, shows the guardrail working.",
+    'We are unable to offer refunds after 30 days.',
+  ])('does not flag a helpful answer that only sounds like one: %p', (text) => {
+    expect(detector.detect(review(text))).toEqual({ status: 'clear', score: 0 });
+  });
+
+  it('names the rule that fired, for logs and spans', () => {
+    expect(detector.classify('That goes against my guidelines.')).toEqual({ isRefusal: true, rule: 'policy' });
+    expect(detector.classify('Lo siento, pero no puedo ayudar con eso.')).toEqual({ isRefusal: true, rule: 'multilingual' });
+  });
+});

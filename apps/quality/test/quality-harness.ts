@@ -1,0 +1,131 @@
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { loadConfig } from '@tokenscope/config';
+import {
+  defaultJobOptions,
+  GENERATION_COMPLETED,
+  GENERATION_EVENTS,
+  generationCompleted,
+  REQUEST_RECORD_TTL_SECONDS,
+  requestRecordKey,
+  type GenerationCompleted,
+} from '@tokenscope/queue-contracts';
+import { LogCapture, scrape, waitFor, type Samples } from '@tokenscope/testing';
+import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
+import type { QualityAppOptions } from '../src/app.module.js';
+import type { Clock } from '../src/clock.js';
+import { qualityConfigSchema, type QualityConfig } from '../src/config/quality.config.js';
+import { createQualityApp } from '../src/configure-app.js';
+
+export interface RunningQuality {
+  url: string;
+  app: NestFastifyApplication;
+  config: QualityConfig;
+  logs: LogCapture;
+  metrics(): Promise<Samples>;
+  close(): Promise<void>;
+}
+
+/** The real quality service (AppModule + createQualityApp) on a free port, configured through env-style values. */
+export async function startQuality(env: Record<string, string>, options: QualityAppOptions = {}): Promise<RunningQuality> {
+  const config = loadConfig(qualityConfigSchema, { LOG_LEVEL: 'info', QUALITY_METRICS_REFRESH_MS: '50', ...env });
+  const logs = new LogCapture();
+  const app = await createQualityApp(config, { logDestination: logs, ...options });
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const address = app.getHttpServer().address() as { port: number };
+  const url = `http://127.0.0.1:${address.port}`;
+  // as an orchestrator would: traffic only once /readyz says Redis answers
+  await waitFor(async () => expect((await fetch(`${url}/readyz`)).status).toBe(200));
+  return { url, app, config, logs, metrics: () => scrape(url), close: () => app.close() };
+}
+
+/** A clock the test moves by hand. */
+export class FakeClock implements Clock {
+  constructor(public nowMs: number) {}
+
+  now(): number {
+    return this.nowMs;
+  }
+
+  set(iso: string): void {
+    this.nowMs = Date.parse(iso);
+  }
+}
+
+let eventCounter = 0;
+
+/** A `generation.completed` payload that passes the contract, with the fields a test cares about. */
+export function generationEvent(overrides: Partial<GenerationCompleted> = {}): GenerationCompleted {
+  const finishedAtMs = overrides.finishedAtMs ?? Date.now();
+  return generationCompleted.parse({
+    v: 1,
+    requestId: `req-${process.pid}-${++eventCounter}`,
+    model: 'sim-fast',
+    userId: 'alice',
+    endpoint: 'generate',
+    status: 'success',
+    errorCode: null,
+    httpStatus: 200,
+    finishReason: 'stop',
+    promptTokens: 10,
+    completionTokens: 20,
+    isUsageEstimated: false,
+    costUsd: 0,
+    costBasis: 'tokens',
+    ttftMs: 50,
+    tpotMs: 10,
+    latencyMs: 240,
+    startedAtMs: finishedAtMs - 240,
+    finishedAtMs,
+    output: 'Prefill reads the whole prompt at once. Decode produces one token at a time.',
+    context: null,
+    trace: {},
+    ...overrides,
+  });
+}
+
+/** Enqueues events the way the gateway does: the contract's job name, options, and jobId = request id. */
+export class EventQueue {
+  readonly queue: Queue;
+  private readonly connection: Redis;
+
+  constructor(redisUrl: string, prefix: string) {
+    this.connection = new Redis(redisUrl, { maxRetriesPerRequest: null });
+    this.queue = new Queue(GENERATION_EVENTS, { connection: this.connection, prefix, defaultJobOptions });
+  }
+
+  async publish(...events: GenerationCompleted[]): Promise<void> {
+    await this.queue.addBulk(events.map((data) => ({ name: GENERATION_COMPLETED, data, opts: { jobId: data.requestId } })));
+  }
+
+  async close(): Promise<void> {
+    await this.queue.close();
+    this.connection.disconnect();
+  }
+}
+
+/** Writes the request record the gateway writes before it ends a response. */
+export async function writeRequestRecord(redis: Redis, prefix: string, requestId: string, fields: { userId: string; model?: string; status?: string; finishedAtMs?: number }): Promise<void> {
+  const key = requestRecordKey(prefix, requestId);
+  await redis.hset(key, {
+    userId: fields.userId,
+    model: fields.model ?? 'sim-fast',
+    status: fields.status ?? 'success',
+    finishedAtMs: String(fields.finishedAtMs ?? Date.now()),
+  });
+  await redis.expire(key, REQUEST_RECORD_TTL_SECONDS);
+}
+
+export function jsonPost(url: string, body: unknown, headers: Record<string, string> = {}): Promise<Response> {
+  return fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: typeof body === 'string' ? body : JSON.stringify(body) });
+}
+
+/** Texts the simulator answers with: a refusal (answer-text.ts) and an off-context sentence. */
+export const REFUSAL_TEXT = "I'm sorry, but I can't help with that request.";
+export const CONTEXT = [
+  'The Rhine flows through six countries. It rises in the Swiss Alps and reaches the North Sea in the Netherlands.',
+  'Cologne Cathedral stands on the bank of the Rhine and took more than six hundred years to finish.',
+];
+export const GROUNDED_TEXT = 'The Rhine flows through six countries. Cologne Cathedral stands on the bank of the Rhine.';
+export const OFF_CONTEXT_TEXT =
+  'Decode is limited by memory bandwidth and grows with the number of requests that share the batch. Continuous batching lets new requests join a running batch between decode steps.';

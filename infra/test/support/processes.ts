@@ -1,0 +1,89 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { waitFor } from '@tokenscope/testing';
+
+interface Managed {
+  name: string;
+  child: ChildProcess;
+  lines: string[];
+}
+
+const KEPT_LINES = 60;
+
+/**
+ * The child processes of one test file: their output is kept (the last lines of each) for
+ * failure messages, and stopAll() ends every one of them, SIGTERM first, SIGKILL after a grace.
+ */
+export class ProcessGroup {
+  private readonly managed: Managed[] = [];
+
+  start(name: string, command: string, args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): ChildProcess {
+    const child = spawn(command, args, { cwd: options.cwd, env: options.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const entry: Managed = { name, child, lines: [] };
+    const keep = (chunk: Buffer) => {
+      for (const line of chunk.toString('utf8').split('\n')) {
+        if (line.trim().length === 0) continue;
+        entry.lines.push(line.length > 400 ? `${line.slice(0, 400)}…` : line);
+        if (entry.lines.length > KEPT_LINES) entry.lines.shift();
+      }
+    };
+    child.stdout?.on('data', keep);
+    child.stderr?.on('data', keep);
+    child.on('error', (error) => entry.lines.push(`spawn failed: ${error.message}`));
+    child.on('exit', (code, signal) => entry.lines.push(`exited: ${signal ?? code}`));
+    this.managed.push(entry);
+    return child;
+  }
+
+  /** Names of processes that ended on their own (a crash) while they should be running. */
+  exited(): string[] {
+    return this.managed.filter((m) => m.child.exitCode !== null || m.child.signalCode !== null).map((m) => m.name);
+  }
+
+  /** The last output lines of every process, for a failure message. */
+  report(): string {
+    return this.managed.map((m) => `--- ${m.name} (pid ${m.child.pid})\n${m.lines.slice(-25).join('\n')}`).join('\n');
+  }
+
+  async stopAll(graceMs = 10_000): Promise<void> {
+    await Promise.all(
+      this.managed.map(
+        ({ child }) =>
+          new Promise<void>((resolve) => {
+            if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) return resolve();
+            const timer = setTimeout(() => {
+              child.kill('SIGKILL');
+            }, graceMs);
+            child.once('exit', () => {
+              clearTimeout(timer);
+              resolve();
+            });
+            child.kill('SIGTERM');
+          }),
+      ),
+    );
+  }
+}
+
+/**
+ * Polls until `check` passes (it throws or returns false otherwise); on timeout the error says
+ * what was awaited, the last reason, which processes died, and their last output lines.
+ */
+export async function eventually<T>(what: string, check: () => Promise<T> | T, processes: ProcessGroup, timeoutMs = 60_000, intervalMs = 500): Promise<T> {
+  try {
+    return await waitFor(
+      async () => {
+        const result = await check();
+        if (result === false) throw new Error('not yet');
+        return result;
+      },
+      { timeoutMs, intervalMs },
+    );
+  } catch (error) {
+    const dead = processes.exited();
+    throw new Error(
+      `${what}: not after ${timeoutMs / 1000}s\nlast reason: ${(error as Error).message}` +
+        (dead.length > 0 ? `\nexited early: ${dead.join(', ')}` : '') +
+        `\n${processes.report()}`,
+    );
+  }
+}
