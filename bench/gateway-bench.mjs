@@ -15,17 +15,24 @@ import { createServer } from 'node:http';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
 import { freePort, waitFor } from '@tokenscope/testing';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const args = Object.fromEntries(
-  process.argv
-    .slice(2)
-    .join(' ')
-    .split('--')
-    .filter(Boolean)
-    .map((pair) => pair.trim().split(/\s+/)),
-);
+const { values: args } = parseArgs({
+  options: {
+    concurrency: { type: 'string' },
+    'duration-ms': { type: 'string' },
+    'warmup-ms': { type: 'string' },
+    targets: { type: 'string' },
+    runs: { type: 'string' },
+    tokens: { type: 'string' },
+    'upstream-ttft-ms': { type: 'string' },
+    'inter-token-ms': { type: 'string' },
+    'node-flags': { type: 'string' },
+    profile: { type: 'boolean' },
+  },
+});
 const concurrencies = (args.concurrency ?? '1,16,64,256').split(',').map(Number);
 const durationMs = Number(args['duration-ms'] ?? 8000);
 const warmupMs = Number(args['warmup-ms'] ?? 2000);
@@ -144,7 +151,11 @@ if (targetNames.includes('gateway')) {
     modelsFile,
     `models:\n  - name: bench-model\n    backend: openai\n    upstream_url: http://127.0.0.1:${upstreamPort}\n    upstream_model: upstream-model\n    price: { input_per_1k_usd: 0.001, output_per_1k_usd: 0.002 }\n`,
   );
-  const gateway = start('gateway', process.execPath, ['--import', './dist/otel.js', 'dist/main.js'], {
+  // --profile: a V8 CPU profile of the gateway, written when it exits (bench/profile-summary.mjs reads it)
+  const profileFlags = args.profile ? ['--cpu-prof', `--cpu-prof-dir=${join(root, 'bench/results/profiles')}`] : [];
+  // the flags production runs with (scripts/start.mjs, Dockerfile) unless --node-flags says otherwise
+  const nodeFlags = (args['node-flags'] ?? '--max-semi-space-size=8').split(',').filter(Boolean);
+  const gateway = start('gateway', process.execPath, [...profileFlags, ...nodeFlags, '--import', './dist/otel.js', 'dist/main.js'], {
     cwd: join(root, 'apps/gateway'),
     stdio: ['ignore', 'ignore', 'inherit'],
     env: {
@@ -161,7 +172,7 @@ if (targetNames.includes('gateway')) {
     },
   });
   await waitHttp(`http://127.0.0.1:${port}/healthz`);
-  targets.gateway = { url: `http://127.0.0.1:${port}/v1/chat/completions`, model: 'bench-model', pid: gateway.pid };
+  targets.gateway = { url: `http://127.0.0.1:${port}/v1/chat/completions`, model: 'bench-model', pid: gateway.pid, process: gateway };
 }
 
 if (targetNames.includes('bare')) {
@@ -247,4 +258,11 @@ mkdirSync(join(root, 'bench/results'), { recursive: true });
 const stamp = new Date().toISOString().replace(/[:.]/g, '-');
 writeFileSync(join(root, `bench/results/gateway-${stamp}.json`), JSON.stringify({ header, results }, null, 2));
 process.stdout.write(report);
+if (args.profile && targets.gateway) {
+  // a graceful stop, so that V8 writes the profile
+  await new Promise((resolve) => {
+    targets.gateway.process.once('exit', resolve);
+    targets.gateway.process.kill('SIGTERM');
+  });
+}
 process.exit(0);

@@ -1,6 +1,6 @@
 import { costDayOf, secondsUntilNextMidnight } from '@tokenscope/cost';
 import { requestRecordKey, userSpendByDayKey } from '@tokenscope/queue-contracts';
-import { sampleValue, startRedis, type TestRedis } from '@tokenscope/testing';
+import { sampleValue, startRedis, waitFor, type TestRedis } from '@tokenscope/testing';
 import { Redis } from 'ioredis';
 import { jsonPost, startGateway, type RunningGateway } from './gateway-harness.js';
 
@@ -80,10 +80,11 @@ describe('admission: API keys, daily budgets, the concurrency limit', () => {
   });
 
   it('answers 429 with Retry-After beyond the concurrency limit instead of queueing', async () => {
-    const slow = () => jsonPost(`${gateway.url}/v1/generate`, { model: 'sim-large', prompt: 'slow', max_tokens: 30 }, asUser('sk-alice-0001'));
+    const slow = () => jsonPost(`${gateway.url}/v1/generate`, { model: 'sim-large', prompt: 'slow', max_tokens: 60 }, asUser('sk-alice-0001'));
     const first = slow();
     const second = slow();
-    await new Promise((r) => setTimeout(r, 100));
+    // both hold their slot (no timing guess: the gauge says when)
+    await waitFor(async () => expect(sampleValue(await gateway.metrics(), 'llm_active_requests')).toBe(2));
     const third = await jsonPost(`${gateway.url}/v1/generate`, { prompt: 'x', max_tokens: 1 }, asUser('sk-alice-0001'));
     expect(third.status).toBe(429);
     expect(third.headers.get('retry-after')).toBe('1');

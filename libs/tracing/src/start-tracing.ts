@@ -31,6 +31,11 @@ export function startTracing(serviceName: string, options: TracingOptions = {}):
   );
   const spanProcessors = options.spanProcessors ?? (hasExporterSetting ? undefined : [new NoopSpanProcessor()]);
 
+  // Smaller, more frequent export batches than the SDK's 512 spans: encoding a big batch blocks
+  // the event loop for milliseconds, which showed up in the gateway's p99 TTFT (docs/benchmarks.md).
+  // The standard variables still win when set.
+  process.env.OTEL_BSP_MAX_EXPORT_BATCH_SIZE ??= '64';
+  process.env.OTEL_BSP_SCHEDULE_DELAY ??= '500';
   const sdk = new NodeSDK({
     serviceName: env.OTEL_SERVICE_NAME ?? serviceName,
     metricReaders: [],

@@ -17,8 +17,11 @@ export class RequestRecordWriter {
   async write(requestId: string, fields: { userId: string; model: string; status: string }): Promise<void> {
     if (this.redis.status !== 'ready') return;
     const key = requestRecordKey(this.prefix, requestId);
+    // a plain pipeline: one round trip without MULTI/EXEC's two extra commands; a lost EXPIRE
+    // would only leave a record longer, which the next write's EXPIRE does not fix, so it is rare
+    // enough to accept (it needs the connection to drop between the two commands)
     const write = this.redis
-      .multi()
+      .pipeline()
       .hset(key, { userId: fields.userId, model: fields.model, status: fields.status, finishedAtMs: String(Date.now()) })
       .expire(key, REQUEST_RECORD_TTL_SECONDS)
       .exec()

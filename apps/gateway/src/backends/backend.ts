@@ -37,17 +37,29 @@ export interface TokenUsage {
   completionTokens: number;
 }
 
-export type BackendEvent =
-  | { type: 'token'; text: string }
-  | { type: 'end'; finishReason: string; usage: TokenUsage | undefined };
+/** How a backend hands tokens on as they arrive. */
+export interface TokenSink {
+  /**
+   * One token (or a piece of text) of the answer. A returned promise means the client cannot take
+   * more yet: the backend waits for it before reading further (backpressure).
+   */
+  token(text: string): Promise<void> | undefined;
+}
+
+/** How the answer ended: the finish reason, and the usage when the backend reported it. */
+export interface BackendResult {
+  finishReason: string;
+  usage: TokenUsage | undefined;
+}
 
 /** A model server behind one interface: the embedded simulator or any OpenAI-compatible upstream. */
 export interface GenerationBackend {
   /**
-   * Streams the answer. Ends with exactly one `end` event, or throws a BackendError. Aborting
-   * the signal must stop the work and release the upstream connection at once.
+   * Generates the answer, pushing tokens into the sink as they arrive (no async iterator, no
+   * promise per token on the relay path), and resolves when it ends, or rejects with a
+   * BackendError. Aborting the signal must stop the work and release the upstream at once.
    */
-  stream(request: GenerationRequest, signal: AbortSignal): AsyncIterable<BackendEvent>;
+  generate(request: GenerationRequest, signal: AbortSignal, sink: TokenSink): Promise<BackendResult>;
   /** undefined when the backend can serve, else why not (for /readyz). */
   readinessProblem(): Promise<string | undefined>;
 }

@@ -9,6 +9,8 @@ export interface ServedModel {
   backend: BackendKind;
   /** For openai-backed models: the upstream's base URL (without /v1). */
   upstreamUrl: string | undefined;
+  /** host:port of the upstream, for span attributes. */
+  upstreamHost: string | undefined;
   /** The name the backend knows the model by. */
   upstreamModel: string;
   maxTokensLimit: number;
@@ -46,6 +48,7 @@ export class ModelCatalog {
         name: spec.name,
         backend,
         upstreamUrl: backend === 'openai' ? upstreamUrl : undefined,
+        upstreamHost: backend === 'openai' && upstreamUrl ? new URL(upstreamUrl).host : undefined,
         upstreamModel: spec.upstream_model ?? spec.name,
         maxTokensLimit: spec.max_tokens_limit,
         simulator: backend === 'simulator' ? (spec.simulator ?? DEFAULT_SIMULATOR_PROFILE) : undefined,

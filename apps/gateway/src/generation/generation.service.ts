@@ -6,7 +6,7 @@ import { injectTraceCarrier, tracer } from '@tokenscope/tracing';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { ApiPrincipal } from '@tokenscope/config';
 import { Admission } from '../admission/admission.js';
-import { BackendError, type GenerationRequest, type TokenUsage } from '../backends/backend.js';
+import { BackendError, type GenerationRequest, type TokenSink, type TokenUsage } from '../backends/backend.js';
 import { BackendRouter } from '../backends/backend-router.js';
 import { ModelCatalog } from '../config/model-catalog.js';
 import { ERROR_MAPPINGS, openAiErrorBody } from '../http/error-mapping.js';
@@ -265,23 +265,19 @@ export class GenerationService {
     const forward = tracer().startSpan('model_forward', {
       attributes: { 'gen_ai.request.model': generation.model.upstreamModel, 'tokenscope.backend': generation.model.backend },
     });
+    const sink: TokenSink = {
+      token: (text) => {
+        const pending = writeToken?.(text);
+        if (produced.ttftMs === undefined) this.markFirstToken(produced, request, forward);
+        produced.tokenEvents++;
+        produced.output += text;
+        return pending;
+      },
+    };
     try {
-      for await (const event of backend.stream(generation, signal)) {
-        if (event.type === 'token') {
-          if (writeToken) {
-            const pending = writeToken(event.text);
-            if (produced.ttftMs === undefined) this.markFirstToken(produced, request, forward);
-            if (pending) await pending;
-          } else if (produced.ttftMs === undefined) {
-            this.markFirstToken(produced, request, forward);
-          }
-          produced.tokenEvents++;
-          produced.output += event.text;
-        } else {
-          produced.finishReason = event.finishReason;
-          produced.usage = event.usage;
-        }
-      }
+      const result = await backend.generate(generation, signal, sink);
+      produced.finishReason = result.finishReason;
+      produced.usage = result.usage;
     } catch (error) {
       forward.setStatus({ code: SpanStatusCode.ERROR, message: error instanceof BackendError ? error.code : 'aborted' });
       throw error;
@@ -339,6 +335,6 @@ function requestAttributes(generation: GenerationRequest): Record<string, string
   };
   if (generation.topP !== undefined) attributes['gen_ai.request.top_p'] = generation.topP;
   if (generation.seed !== undefined) attributes['gen_ai.request.seed'] = generation.seed;
-  if (generation.model.upstreamUrl) attributes['server.address'] = new URL(generation.model.upstreamUrl).host;
+  if (generation.model.upstreamHost) attributes['server.address'] = generation.model.upstreamHost;
   return attributes;
 }

@@ -1,7 +1,10 @@
+import { Writable } from 'node:stream';
+import { StringDecoder } from 'node:string_decoder';
 import { Agent, errors as undiciErrors } from 'undici';
 import { injectTraceCarrier } from '@tokenscope/tracing';
 import type { ServedModel } from '../../config/model-catalog.js';
-import { BackendError, type BackendEvent, type GenerationBackend, type GenerationRequest, type TokenUsage } from '../backend.js';
+import { BackendError, type BackendResult, type GenerationBackend, type GenerationRequest, type TokenSink, type TokenUsage } from '../backend.js';
+import { plainChunkText } from './chunk-text.js';
 import { SseDecoder } from './sse-decoder.js';
 
 export interface OpenAiBackendOptions {
@@ -68,71 +71,34 @@ export class OpenAiBackend implements GenerationBackend {
     await this.agent.close();
   }
 
-  async *stream(request: GenerationRequest, signal: AbortSignal): AsyncIterable<BackendEvent> {
+  async generate(request: GenerationRequest, signal: AbortSignal, sink: TokenSink): Promise<BackendResult> {
     const { path, body } = upstreamRequestOf(request);
-    let response: Awaited<ReturnType<Agent['request']>>;
+    const relay = new UpstreamRelay(sink, path === '/v1/completions' ? '"text":"' : '"content":"');
+    let failure: { statusCode: number; headers: Record<string, string | string[] | undefined>; body: ErrorBodyCollector } | undefined;
     try {
-      response = await this.agent.request({
-        origin: request.model.upstreamUrl!,
-        path,
-        method: 'POST',
-        headers: { ...this.headers(), 'content-type': 'application/json', accept: 'text/event-stream', ...traceHeaders() },
-        body: JSON.stringify(body),
-        signal,
-      });
+      await this.agent.stream(
+        {
+          origin: request.model.upstreamUrl!,
+          path,
+          method: 'POST',
+          headers: { ...this.headers(), 'content-type': 'application/json', accept: 'text/event-stream', ...traceHeaders() },
+          body: JSON.stringify(body),
+          signal,
+        },
+        ({ statusCode, headers }) => {
+          if (statusCode < 400) {
+            relay.hasStarted = true;
+            return relay;
+          }
+          failure = { statusCode, headers, body: new ErrorBodyCollector() };
+          return failure.body;
+        },
+      );
     } catch (error) {
-      throw translateError(error, signal, false);
+      throw translateError(error, signal, relay.hasStarted);
     }
-
-    if (response.statusCode >= 400) throw await upstreamStatusError(response);
-
-    const decoder = new SseDecoder();
-    let finishReason: string | null = null;
-    let usage: TokenUsage | undefined;
-    let isDone = false;
-    const handle = (payload: string): BackendEvent | undefined => {
-      if (payload === '[DONE]') {
-        isDone = true;
-        return undefined;
-      }
-      let chunk: StreamChunk;
-      try {
-        chunk = JSON.parse(payload) as StreamChunk;
-      } catch {
-        return undefined; // a malformed chunk is skipped, not fatal
-      }
-      if (chunk.usage && typeof chunk.usage.completion_tokens === 'number') {
-        usage = { promptTokens: chunk.usage.prompt_tokens ?? 0, completionTokens: chunk.usage.completion_tokens };
-      }
-      const choice = chunk.choices?.[0];
-      if (!choice) return undefined;
-      if (choice.finish_reason) finishReason = choice.finish_reason;
-      const text = choice.delta?.content ?? choice.text;
-      return text ? { type: 'token', text } : undefined;
-    };
-
-    try {
-      response.body.setEncoding('utf8');
-      for await (const chunk of response.body as AsyncIterable<string>) {
-        for (const payload of decoder.push(chunk)) {
-          const event = handle(payload);
-          if (event) yield event;
-        }
-      }
-      for (const payload of decoder.end()) {
-        const event = handle(payload);
-        if (event) yield event;
-      }
-    } catch (error) {
-      throw translateError(error, signal, true);
-    } finally {
-      // a consumer that stops early (client gone) must not leave the socket half-read
-      if (!response.body.destroyed) response.body.destroy();
-    }
-    if (!isDone && finishReason === null) {
-      throw new BackendError('UPSTREAM_STREAM_CUT', 'the upstream ended the stream before finishing the answer');
-    }
-    yield { type: 'end', finishReason: finishReason ?? 'stop', usage };
+    if (failure) throw upstreamStatusError(failure.statusCode, failure.headers, failure.body.text());
+    return relay.result();
   }
 
   private headers(): Record<string, string> {
@@ -165,27 +131,17 @@ export function upstreamRequestOf(request: GenerationRequest): { path: string; b
   return { path: '/v1/chat/completions', body: { ...common, messages } };
 }
 
-async function upstreamStatusError(response: Awaited<ReturnType<Agent['request']>>): Promise<BackendError> {
-  const status = response.statusCode;
+function upstreamStatusError(status: number, headers: Record<string, string | string[] | undefined>, bodyText: string): BackendError {
   let message = '';
   try {
-    let received = 0;
-    const parts: Buffer[] = [];
-    for await (const part of response.body as AsyncIterable<Buffer>) {
-      received += part.length;
-      if (received > ERROR_BODY_LIMIT_BYTES) break;
-      parts.push(part);
-    }
-    const parsed = JSON.parse(Buffer.concat(parts).toString('utf8')) as { error?: { message?: unknown } | string; message?: unknown };
+    const parsed = JSON.parse(bodyText) as { error?: { message?: unknown } | string; message?: unknown };
     const raw = typeof parsed.error === 'string' ? parsed.error : (parsed.error?.message ?? parsed.message);
     if (typeof raw === 'string') message = raw.slice(0, UPSTREAM_MESSAGE_LIMIT_CHARS);
   } catch {
     // an unreadable error body leaves the generic message
-  } finally {
-    if (!response.body.destroyed) response.body.destroy();
   }
   if (status === 429) {
-    const retryAfter = Number(response.headers['retry-after']);
+    const retryAfter = Number(headers['retry-after']);
     return new BackendError('UPSTREAM_RATE_LIMITED', 'the upstream is rate limiting requests', {
       upstreamStatus: status,
       retryAfterSeconds: Number.isFinite(retryAfter) && retryAfter > 0 ? Math.ceil(retryAfter) : 1,
@@ -196,6 +152,91 @@ async function upstreamStatusError(response: Awaited<ReturnType<Agent['request']
     return new BackendError('UPSTREAM_REJECTED', `the upstream rejected the request: ${message || `status ${status}`}`, { upstreamStatus: status });
   }
   return new BackendError('UPSTREAM_ERROR', `the upstream failed with status ${status}`, { upstreamStatus: status });
+}
+
+/** Keeps the first 64 KiB of an upstream error body, for its message. */
+class ErrorBodyCollector extends Writable {
+  private readonly parts: Buffer[] = [];
+  private received = 0;
+
+  override _write(chunk: Buffer, _encoding: BufferEncoding, callback: () => void): void {
+    if (this.received < ERROR_BODY_LIMIT_BYTES) this.parts.push(chunk);
+    this.received += chunk.length;
+    callback();
+  }
+
+  text(): string {
+    return Buffer.concat(this.parts).toString('utf8').slice(0, ERROR_BODY_LIMIT_BYTES);
+  }
+}
+
+/**
+ * Receives the upstream's event stream chunk by chunk (undici writes into it directly: no
+ * Readable, no async iterator) and hands each token to the sink. A chunk is acknowledged only
+ * once the client took its tokens, so a slow client slows the upstream read instead of growing
+ * a buffer here.
+ */
+class UpstreamRelay extends Writable {
+  private readonly decoder = new SseDecoder();
+  private readonly utf8 = new StringDecoder('utf8');
+  private finishReason: string | null = null;
+  private usage: TokenUsage | undefined;
+  private isDone = false;
+  /** The upstream answered with a success status: a failure from now on is a cut stream. */
+  hasStarted = false;
+
+  constructor(
+    private readonly sink: TokenSink,
+    private readonly textKey: '"content":"' | '"text":"',
+  ) {
+    super({ decodeStrings: true });
+  }
+
+  override _write(chunk: Buffer, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
+    let pending: Promise<void> | undefined;
+    for (const payload of this.decoder.push(this.utf8.write(chunk))) {
+      const wait = this.handle(payload);
+      if (wait) pending = wait;
+    }
+    if (pending) pending.then(() => callback(), callback);
+    else callback();
+  }
+
+  override _final(callback: (error?: Error | null) => void): void {
+    for (const payload of this.decoder.push(this.utf8.end())) this.handle(payload);
+    for (const payload of this.decoder.end()) this.handle(payload);
+    callback();
+  }
+
+  result(): BackendResult {
+    if (!this.isDone && this.finishReason === null) {
+      throw new BackendError('UPSTREAM_STREAM_CUT', 'the upstream ended the stream before finishing the answer');
+    }
+    return { finishReason: this.finishReason ?? 'stop', usage: this.usage };
+  }
+
+  private handle(payload: string): Promise<void> | undefined {
+    if (payload === '[DONE]') {
+      this.isDone = true;
+      return undefined;
+    }
+    const plainText = plainChunkText(payload, this.textKey);
+    if (plainText !== undefined) return plainText ? this.sink.token(plainText) : undefined;
+    let chunk: StreamChunk;
+    try {
+      chunk = JSON.parse(payload) as StreamChunk;
+    } catch {
+      return undefined; // a malformed chunk is skipped, not fatal
+    }
+    if (chunk.usage && typeof chunk.usage.completion_tokens === 'number') {
+      this.usage = { promptTokens: chunk.usage.prompt_tokens ?? 0, completionTokens: chunk.usage.completion_tokens };
+    }
+    const choice = chunk.choices?.[0];
+    if (!choice) return undefined;
+    if (choice.finish_reason) this.finishReason = choice.finish_reason;
+    const text = choice.delta?.content ?? choice.text;
+    return text ? this.sink.token(text) : undefined;
+  }
 }
 
 function translateError(error: unknown, signal: AbortSignal, isMidStream: boolean): unknown {

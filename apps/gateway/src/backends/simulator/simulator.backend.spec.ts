@@ -19,6 +19,7 @@ const model: ServedModel = {
   name: 'sim-test',
   backend: 'simulator',
   upstreamUrl: undefined,
+  upstreamHost: undefined,
   upstreamModel: 'sim-test',
   maxTokensLimit: 4096,
   simulator: profile,
@@ -49,14 +50,14 @@ function request(overrides: Partial<GenerationRequest> = {}): GenerationRequest 
 async function run(backend: SimulatorBackend, req: GenerationRequest) {
   let text = '';
   let tokens = 0;
-  let end: { finishReason: string; usage?: { promptTokens: number; completionTokens: number } } | undefined;
-  for await (const event of backend.stream(req, new AbortController().signal)) {
-    if (event.type === 'token') {
-      text += event.text;
+  const end = await backend.generate(req, new AbortController().signal, {
+    token: (piece) => {
+      text += piece;
       tokens++;
-    } else end = { finishReason: event.finishReason, ...(event.usage ? { usage: event.usage } : {}) };
-  }
-  return { text, tokens, end: end! };
+      return undefined;
+    },
+  });
+  return { text, tokens, end };
 }
 
 describe(SimulatorBackend.name, () => {

@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ServedModel } from '../../config/model-catalog.js';
 import type { Tokenizer } from '../../tokens/tokenizer.js';
-import { BackendError, type BackendEvent, type GenerationBackend, type GenerationRequest } from '../backend.js';
+import { BackendError, type BackendResult, type GenerationBackend, type GenerationRequest, type TokenSink } from '../backend.js';
 import { AnswerText, type AnswerKind } from './answer-text.js';
 import type { FaultSwitch } from './fault-switch.js';
 import { LatencyModel } from './latency-model.js';
@@ -37,7 +37,7 @@ export class SimulatorBackend implements GenerationBackend {
     return undefined;
   }
 
-  async *stream(request: GenerationRequest, signal: AbortSignal): AsyncIterable<BackendEvent> {
+  async generate(request: GenerationRequest, signal: AbortSignal, sink: TokenSink): Promise<BackendResult> {
     const model = request.model;
     const profile = model.simulator!;
     // the text is seeded (deterministic at temperature 0); delays and faults never are, so that
@@ -74,9 +74,10 @@ export class SimulatorBackend implements GenerationBackend {
       for (let i = 0; i < tokens.length; i++) {
         if (i === cutAt) throw new BackendError('UPSTREAM_STREAM_CUT', `simulated model ${model.name} dropped the stream`);
         if (i > 0) await pause(latency.interTokenMs(this.inFlight.get(model.name) ?? 1), signal);
-        yield { type: 'token', text: this.answers.decode(tokens[i]!) };
+        const pending = sink.token(this.answers.decode(tokens[i]!));
+        if (pending) await pending;
       }
-      yield { type: 'end', finishReason, usage: { promptTokens, completionTokens: tokens.length } };
+      return { finishReason, usage: { promptTokens, completionTokens: tokens.length } };
     } finally {
       this.inFlight.set(model.name, (this.inFlight.get(model.name) ?? 1) - 1);
     }
