@@ -7,6 +7,7 @@ import { spawnSync } from 'node:child_process';
 const steps = [
   ['build and typecheck', 'nx', ['run-many', '-t', 'build', 'typecheck', '--outputStyle=static']],
   ['project boundaries', 'node', ['scripts/check-boundaries.mjs']],
+  ['configuration reference is current', 'node', ['scripts/config-reference.mjs', '--check']],
   // in band: the end-to-end tests start real processes (Redis, Prometheus, the apps) and would
   // fight for this machine's two cores if several ran at once; it is barely slower here
   ['tests', 'node', ['--experimental-vm-modules', '--no-warnings=ExperimentalWarning', 'node_modules/jest/bin/jest.js', '--runInBand', ...process.argv.slice(2)]],

@@ -102,7 +102,8 @@ describe('Dockerfile', () => {
     expect(dockerfile).toMatch(/npm prune --omit=dev/);
     expect(dockerfile).toMatch(/^USER node$/m);
     expect(dockerfile).toMatch(/^HEALTHCHECK .*\\\n\s+CMD .*\/healthz/m);
-    expect(dockerfile).toMatch(/^CMD \["node", "--enable-source-maps", "--import", "\.\/dist\/otel\.js", "dist\/main\.js"\]$/m);
+    // tracing is loaded before the app, as in scripts/start.mjs (and with the same V8 flags)
+    expect(dockerfile).toMatch(/^CMD \["node", "--enable-source-maps", "--max-semi-space-size=8", "--import", "\.\/dist\/otel\.js", "dist\/main\.js"\]$/m);
   });
 
   it('copies every workspace manifest that npm ci needs', () => {

@@ -23,9 +23,7 @@ import { INFRA_DIR, REPO_DIR, requireBinary } from './support/tools.js';
  * expected to return nothing; everything else must return data. The list must stay honest: a
  * metric that starts returning data fails the test until it is removed from here.
  */
-const EXPECTED_EMPTY: Record<string, string> = {
-  llm_gpu_cost_dollars_total: 'GPU-time cost of self-hosted models: named in docs/metrics.md, not defined in libs/metrics yet',
-};
+const EXPECTED_EMPTY: Record<string, string> = {};
 
 /** Windows and `for:` of the test copy of the rules: 5m -> 20s windows, 5m -> 10s holds. */
 const SHORTENING = {
@@ -421,6 +419,32 @@ describe('the monitoring stack on the real apps (Prometheus, Alertmanager, webho
         processes,
       );
     }
+  });
+
+  it("books the GPU agent's samples as GPU-time cost: whole samples of two H100s at $2.50 per GPU-hour", async () => {
+    // the fake nvidia-smi has two GPUs, the agent samples every 5 s, sim-local-8b costs $2.50 per GPU-hour
+    const SAMPLE_COST_USD = (2 * 5 * 2.5) / 3600;
+    const [cost] = await eventually(
+      'llm_gpu_cost_dollars_total above 0',
+      async () => {
+        const samples = await promQuery('sum by (model) (llm_gpu_cost_dollars_total)');
+        if (!samples.some((sample) => Number(sample.value[1]) > 0)) throw new Error(`no GPU cost yet: ${JSON.stringify(samples)}`);
+        return samples;
+      },
+      processes,
+    );
+    expect(cost!.metric).toEqual({ model: 'sim-local-8b' });
+    const samplesBooked = Number(cost!.value[1]) / SAMPLE_COST_USD;
+    expect(samplesBooked).toBeGreaterThanOrEqual(1);
+    expect(Math.abs(samplesBooked - Math.round(samplesBooked))).toBeLessThan(1e-6);
+    await eventually(
+      'a GPU cost per 1K tokens for sim-local-8b',
+      async () => {
+        const [per1k] = await promQuery('model:llm_gpu_cost_per_1k_tokens_dollars:rate5m{model="sim-local-8b"}');
+        return per1k !== undefined && Number(per1k.value[1]) > 0 && Number.isFinite(Number(per1k.value[1]));
+      },
+      processes,
+    );
   });
 
   it('keeps EXPECTED_EMPTY honest: each entry is a documented metric that still has no series', async () => {

@@ -47,7 +47,7 @@ export class AppModule {
           logPrompts: config.LOG_PROMPTS,
           ...(options.logDestination ? { destination: options.logDestination } : {}),
         }),
-        MetricsModule.forRoot(gatewayMetricProviders),
+        MetricsModule.forRoot(gatewayMetricProviders, config),
         RedisModule.forRoot({ url: config.REDIS_URL, connectionName: 'tokenscope-gateway' }),
         BackendsModule.forRoot(),
         AdmissionModule,

@@ -9,5 +9,6 @@ await serveUntilSignal(app, {
   port: config.GATEWAY_PORT,
   host: config.GATEWAY_HOST,
   drainMs: config.SHUTDOWN_DRAIN_MS,
+  readinessDelayMs: config.SHUTDOWN_DELAY_MS,
   afterClose: () => tracingHandle.shutdown(),
 });

@@ -1,5 +1,6 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { ScheduleModule } from '@nestjs/schedule';
+import { LifecycleModule } from '@tokenscope/app-runtime';
 import { LoggingModule } from '@tokenscope/logging';
 import { MetricsModule, gpuAgentMetricProviders } from '@tokenscope/metrics';
 import { RedisModule } from '@tokenscope/redis';
@@ -21,6 +22,7 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [
+        LifecycleModule,
         {
           module: class ConfigHolder {},
           global: true,
@@ -36,7 +38,7 @@ export class AppModule {
           logPrompts: config.LOG_PROMPTS,
           ...(options.logDestination ? { destination: options.logDestination } : {}),
         }),
-        MetricsModule.forRoot(gpuAgentMetricProviders),
+        MetricsModule.forRoot(gpuAgentMetricProviders, config),
         RedisModule.forRoot({ url: config.REDIS_URL, connectionName: 'tokenscope-gpu-agent' }),
         ScheduleModule.forRoot(),
         SamplingModule,

@@ -1,8 +1,14 @@
+import { serveUntilSignal } from '@tokenscope/app-runtime';
 import { loadGpuAgentConfig } from './config/gpu-agent.config.js';
 import { createGpuAgentApp } from './configure-app.js';
 import { tracingHandle } from './otel.js';
 
 const config = loadGpuAgentConfig();
 const app = await createGpuAgentApp(config);
-await app.listen({ port: config.GPU_AGENT_PORT, host: config.GPU_AGENT_HOST });
-process.once('exit', () => void tracingHandle.shutdown());
+await serveUntilSignal(app, {
+  port: config.GPU_AGENT_PORT,
+  host: config.GPU_AGENT_HOST,
+  drainMs: config.SHUTDOWN_DRAIN_MS,
+  readinessDelayMs: config.SHUTDOWN_DELAY_MS,
+  afterClose: () => tracingHandle.shutdown(),
+});

@@ -1,7 +1,7 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { LifecycleModule } from '@tokenscope/app-runtime';
-import { ApiKeyRegistry, loadServedModels } from '@tokenscope/config';
+import { ApiKeyRegistry, loadServedModels, priceTableOf } from '@tokenscope/config';
 import { LoggingModule } from '@tokenscope/logging';
 import { LabelGuard, MetricsModule, qualityMetricProviders } from '@tokenscope/metrics';
 import { REDIS, RedisModule } from '@tokenscope/redis';
@@ -14,6 +14,7 @@ import { DEFAULT_GROUNDEDNESS, GroundednessDetector } from './detectors/grounded
 import { QUALITY_DETECTORS, type QualityDetector } from './detectors/quality-detector.js';
 import { RefusalDetector } from './detectors/refusal-detector.js';
 import { FeedbackModule } from './feedback/feedback.module.js';
+import { GpuCostModule } from './gpu-cost/gpu-cost.module.js';
 import { HealthController } from './health/health.controller.js';
 import { ApiKeyGuard, ApiKeys } from './http/api-keys.js';
 import { QualityExceptionFilter } from './http/quality-exception.filter.js';
@@ -49,7 +50,8 @@ export function defaultDetectors(config: QualityConfig): QualityDetector[] {
 @Module({})
 export class AppModule {
   static forRoot(config: QualityConfig, options: QualityAppOptions = {}): DynamicModule {
-    const models = loadServedModels(config.MODELS_FILE).models.map((m) => m.name);
+    const served = loadServedModels(config.MODELS_FILE);
+    const models = served.models.map((m) => m.name);
     const apiKeys = new ApiKeys(ApiKeyRegistry.fromConfig(config));
     return {
       module: AppModule,
@@ -85,9 +87,10 @@ export class AppModule {
           ...(options.logDestination ? { destination: options.logDestination } : {}),
         }),
         LifecycleModule,
-        MetricsModule.forRoot(qualityMetricProviders),
+        MetricsModule.forRoot(qualityMetricProviders, config),
         RedisModule.forRoot({ url: config.REDIS_URL, connectionName: 'tokenscope-quality' }),
         ConsumerModule,
+        GpuCostModule.forRoot(priceTableOf(served)),
         FeedbackModule,
         WindowModule,
         SpendModule,

@@ -10,5 +10,6 @@ await serveUntilSignal(app, {
   port: config.QUALITY_PORT,
   host: config.QUALITY_HOST,
   drainMs: config.SHUTDOWN_DRAIN_MS,
+  readinessDelayMs: config.SHUTDOWN_DELAY_MS,
   afterClose: () => tracingHandle.shutdown(),
 });

@@ -41,6 +41,6 @@ describe('a pluggable detector', () => {
   it('answers unknown routes with 404 in the error shape', async () => {
     const response = await fetch(`${quality.url}/v1/nothing-here`, { headers: { 'x-request-id': 'nf-1' } });
     expect(response.status).toBe(404);
-    expect(await response.json()).toEqual({ code: 'NOT_FOUND', message: 'no such route', requestId: 'nf-1' });
+    expect(await response.json()).toEqual({ code: 'NOT_FOUND', message: 'url: no such route', requestId: 'nf-1' });
   });
 });

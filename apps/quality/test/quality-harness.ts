@@ -5,9 +5,14 @@ import {
   GENERATION_COMPLETED,
   GENERATION_EVENTS,
   generationCompleted,
+  GPU_SAMPLE_FIELD,
+  GPU_SAMPLES_STREAM_MAXLEN,
+  gpuSample,
+  gpuSamplesStreamKey,
   REQUEST_RECORD_TTL_SECONDS,
   requestRecordKey,
   type GenerationCompleted,
+  type GpuSample,
 } from '@tokenscope/queue-contracts';
 import { LogCapture, scrape, waitFor, type Samples } from '@tokenscope/testing';
 import { Queue } from 'bullmq';
@@ -101,6 +106,79 @@ export class EventQueue {
   async close(): Promise<void> {
     await this.queue.close();
     this.connection.disconnect();
+  }
+}
+
+/** One gpuSampleOf() sample of sim-local-8b (config/models.yaml: $2.50 per GPU-hour): 2 GPUs x 5 s x 2.5 / 3600. */
+export const GPU_SAMPLE_COST_USD = 0.006944444444;
+
+/** Dollars to the 12 decimals the cost library rounds to: sums of float amounts compare exactly at that precision. */
+export function usd(value: number): number {
+  return Math.round(value * 1e12) / 1e12;
+}
+
+/**
+ * A GPU sample that passes the contract, shaped as the GPU agent publishes it: `gpuCount` H100s
+ * of `host`, serving `model`, held for the `intervalMs` ending at `sampledAtMs`.
+ */
+export function gpuSampleOf(fields: { host?: string; model?: string | null; sampledAtMs?: number; intervalMs?: number; gpuCount?: number } = {}): GpuSample {
+  const host = fields.host ?? 'gpu-node-1';
+  return gpuSample.parse({
+    v: 1,
+    host,
+    model: fields.model === undefined ? 'sim-local-8b' : fields.model,
+    sampledAtMs: fields.sampledAtMs ?? Date.now(),
+    intervalMs: fields.intervalMs ?? 5000,
+    gpus: Array.from({ length: fields.gpuCount ?? 2 }, (_, index) => ({
+      index,
+      uuid: `GPU-${host}-${index}`,
+      name: 'NVIDIA H100 80GB HBM3',
+      utilizationPercent: 97,
+      memoryUsedBytes: 74_213 * 1_048_576,
+      memoryTotalBytes: 81_559 * 1_048_576,
+      temperatureCelsius: 63,
+      powerWatts: 652.31,
+      smClockHertz: 1_980_000_000,
+      isMigEnabled: false,
+      processes: [{ pid: 48_211 + index, name: '/usr/bin/python3', usedMemoryBytes: 73_690 * 1_048_576 }],
+    })),
+  });
+}
+
+/** Writes GPU samples to the stream the way the GPU agent does (XADD ... MAXLEN ~, one JSON field). */
+export class GpuSampleStream {
+  readonly key: string;
+
+  constructor(
+    private readonly redis: Redis,
+    prefix: string,
+  ) {
+    this.key = gpuSamplesStreamKey(prefix);
+  }
+
+  async publish(...samples: GpuSample[]): Promise<void> {
+    for (const sample of samples) await this.addFields(GPU_SAMPLE_FIELD, JSON.stringify(sample));
+  }
+
+  /** An entry with any fields, valid or not; returns its id. */
+  async addFields(...fieldsAndValues: string[]): Promise<string> {
+    return (await this.redis.xadd(this.key, 'MAXLEN', '~', GPU_SAMPLES_STREAM_MAXLEN, '*', ...fieldsAndValues))!;
+  }
+
+  /** Entries of the group read and not acknowledged yet. */
+  async pendingCount(group: string): Promise<number> {
+    const [count] = (await this.redis.xpending(this.key, group)) as [number, ...unknown[]];
+    return Number(count);
+  }
+
+  /** Consumers of the group, by name. */
+  async consumers(group: string): Promise<Array<{ name: string; pending: number }>> {
+    const rows = (await this.redis.xinfo('CONSUMERS', this.key, group)) as unknown[][];
+    return rows.map((row) => {
+      const fields = new Map<string, unknown>();
+      for (let i = 0; i + 1 < row.length; i += 2) fields.set(String(row[i]), row[i + 1]);
+      return { name: String(fields.get('name')), pending: Number(fields.get('pending')) };
+    });
   }
 }
 

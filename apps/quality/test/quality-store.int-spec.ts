@@ -1,4 +1,4 @@
-import { feedbackKey, totalSpendByDayKey, userSpendByDayKey, userSpendKey } from '@tokenscope/queue-contracts';
+import { feedbackKey, requestRecordKey, totalSpendByDayKey, userSpendByDayKey, userSpendKey } from '@tokenscope/queue-contracts';
 import { startRedis, type TestRedis } from '@tokenscope/testing';
 import { Redis } from 'ioredis';
 import { type GenerationFacts, RedisQualityStore } from '../src/store/quality-store.js';
@@ -33,7 +33,28 @@ describe(RedisQualityStore.name, () => {
     grounding: 'not_checked',
     costUsd: 0.25,
     costDay: '2026-03-10',
+    status: 'success',
+    finishedAtMs: 1_773_100_000_000,
     ...overrides,
+  });
+
+  it('writes the request record the gateway could not write, and never overwrites one', async () => {
+    const { prefix, store } = storeWith(10);
+    await store.ingest(facts('no-record', { userId: 'carol' }));
+    expect(await client.hgetall(requestRecordKey(prefix, 'no-record'))).toEqual({
+      userId: 'carol',
+      model: 'sim-fast',
+      status: 'success',
+      finishedAtMs: '1773100000000',
+    });
+    expect(await client.ttl(requestRecordKey(prefix, 'no-record'))).toBeGreaterThan(0);
+
+    await client.hset(requestRecordKey(prefix, 'has-record'), { userId: 'dave', model: 'sim-large', status: 'success', finishedAtMs: '1' });
+    await store.ingest(facts('has-record', { userId: 'mallory' }));
+    expect(await client.hget(requestRecordKey(prefix, 'has-record'), 'userId')).toBe('dave');
+
+    await store.ingest(facts('was-rejected', { status: 'rejected', isSuccess: false, costUsd: 0 }));
+    expect(await client.exists(requestRecordKey(prefix, 'was-rejected'))).toBe(0);
   });
 
   it('counts a request id once: a second ingest changes no count and no cost', async () => {

@@ -1,17 +1,49 @@
-import type { IncomingMessage } from 'node:http';
+import { randomUUID } from 'node:crypto';
+import { type IncomingMessage, STATUS_CODES } from 'node:http';
+import type { Socket } from 'node:net';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { resolveRequestId } from '@tokenscope/logging';
+import { errorCodes, type FastifyError, type FastifyReply, type FastifyRequest } from 'fastify';
+import { decodeJsonBody } from './json-body.js';
+
+/**
+ * A request refused before Nest sees it (so before any exception filter): malformed HTTP that
+ * Node's parser rejects, a URL that cannot be decoded, a path parameter over the limit.
+ */
+export interface EdgeRefusal {
+  status: number;
+  code: 'INVALID_REQUEST' | 'HEADERS_TOO_LARGE' | 'URI_TOO_LONG' | 'REQUEST_TIMEOUT';
+  /** Safe to show: names the part at fault, never quotes the request. */
+  message: string;
+  param: 'headers' | 'url' | 'body';
+  requestId: string;
+}
 
 export interface AdapterOptions {
   bodyLimitBytes: number;
+  /** Renders an EdgeRefusal in the app's error shape (default: STYLE.md's `{code, message, requestId}`). */
+  renderRefusal?: (refusal: EdgeRefusal) => string;
+}
+
+/**
+ * Longest path parameter (a model name is up to 128 characters, a user id up to 256). Fastify's
+ * default, 100, refused valid model names with a 414 before the route could name the field.
+ */
+const MAX_PARAM_LENGTH = 512;
+
+/** STYLE.md's error body; the quality service answers in this shape. */
+export function renderStyleRefusal(refusal: EdgeRefusal): string {
+  return JSON.stringify({ code: refusal.code, message: refusal.message, requestId: refusal.requestId });
 }
 
 /**
  * The Fastify adapter every app runs on: request ids validated before they are trusted and
- * echoed in `x-request-id` on every answer (streamed ones included), JSON bodies only, and
- * prototype-poisoning keys refused.
+ * echoed in `x-request-id` on every answer (streamed ones included), JSON bodies only (UTF-8,
+ * bounded nesting), prototype-poisoning keys refused, and requests that fail before Nest
+ * (malformed HTTP, bad URLs) answered in the app's error shape rather than Fastify's.
  */
 export function createFastifyAdapter(options: AdapterOptions): FastifyAdapter {
+  const render = options.renderRefusal ?? renderStyleRefusal;
   const adapter = new FastifyAdapter({
     bodyLimit: options.bodyLimitBytes,
     // Fastify would take the header verbatim; genReqId validates it instead
@@ -21,14 +53,81 @@ export function createFastifyAdapter(options: AdapterOptions): FastifyAdapter {
     onConstructorPoisoning: 'error',
     keepAliveTimeout: 65_000,
     return503OnClosing: true,
+    routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
+    // Fastify's own answers here quote the caller's URL back and use its own body shape
+    frameworkErrors: (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
+      const isTooLong = error.code === 'FST_ERR_MAX_PARAM_LENGTH';
+      const refusal: EdgeRefusal = isTooLong
+        ? { status: 414, code: 'URI_TOO_LONG', message: `url: a path segment is longer than ${MAX_PARAM_LENGTH} characters`, param: 'url', requestId: request.id }
+        : { status: 400, code: 'INVALID_REQUEST', message: 'url: not a valid URL (bad percent-encoding)', param: 'url', requestId: request.id };
+      sendRefusal(reply, refusal, render);
+    },
+    clientErrorHandler: (error: NodeJS.ErrnoException, socket: Socket) => answerClientError(error, socket, render),
   });
   const fastify = adapter.getInstance();
-  // JSON only: other bodies get a clear 415 instead of being read as a string
+  // JSON only: other bodies get a clear 415 instead of being read as a string or a form
   fastify.removeContentTypeParser('text/plain');
+  const parseJson = fastify.getDefaultJsonParser('error', 'error');
+  // registered through Nest, so that app.init() does not put its own JSON parser back
+  adapter.useBodyParser('application/json', false, { bodyLimit: options.bodyLimitBytes }, (request, body, done) => {
+    let text: string;
+    try {
+      text = decodeJsonBody(body, request.headers['content-type']);
+    } catch (error) {
+      done(error as Error, undefined);
+      return;
+    }
+    parseJson(request, text, done);
+  });
+  // Nest adds a form parser at init unless one is registered: this one refuses every form
+  adapter.useBodyParser('application/x-www-form-urlencoded', false, { bodyLimit: options.bodyLimitBytes }, (_request, _body, done) => {
+    done(new errorCodes.FST_ERR_CTP_INVALID_MEDIA_TYPE('application/x-www-form-urlencoded'), undefined);
+  });
   fastify.addHook('onRequest', (request, reply, done) => {
     // on the raw response, so that hijacked (streamed) answers carry it too
     reply.raw.setHeader('x-request-id', request.id);
     done();
   });
   return adapter;
+}
+
+function sendRefusal(reply: FastifyReply, refusal: EdgeRefusal, render: (refusal: EdgeRefusal) => string): void {
+  const body = render(refusal);
+  reply.raw.writeHead(refusal.status, {
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': Buffer.byteLength(body),
+    'x-request-id': refusal.requestId,
+  });
+  reply.raw.end(body);
+}
+
+/**
+ * Answers what Node's HTTP parser refused (a control character, CR or LF inside a header, headers
+ * over the size limit, a broken request line) as Fastify's default would, but in the app's shape
+ * and with a fresh request id; nothing of the request is quoted back.
+ */
+function answerClientError(error: NodeJS.ErrnoException, socket: Socket, render: (refusal: EdgeRefusal) => string): void {
+  if (error.code === 'ECONNRESET' || socket.destroyed) return;
+  const requestId = randomUUID();
+  const refusal: EdgeRefusal =
+    error.code === 'HPE_HEADER_OVERFLOW'
+      ? { status: 431, code: 'HEADERS_TOO_LARGE', message: 'headers: larger than the accepted limit', param: 'headers', requestId }
+      : error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? { status: 408, code: 'REQUEST_TIMEOUT', message: 'the request was not received in time', param: 'body', requestId }
+        : {
+            status: 400,
+            code: 'INVALID_REQUEST',
+            message: 'headers: malformed HTTP request (a control character, CR or LF in a header, or a broken request line)',
+            param: 'headers',
+            requestId,
+          };
+  const body = render(refusal);
+  if (socket.writable) {
+    socket.write(
+      `HTTP/1.1 ${refusal.status} ${STATUS_CODES[refusal.status]}\r\n` +
+        `content-type: application/json; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(body)}\r\n` +
+        `x-request-id: ${requestId}\r\nconnection: close\r\n\r\n${body}`,
+    );
+  }
+  socket.destroy(error);
 }

@@ -24,12 +24,15 @@ export interface ServeOptions {
   host: string;
   /** Longest wait for in-flight requests (streams included) after SIGTERM. */
   drainMs: number;
+  /** How long readiness answers 503 while the app still serves, before it stops accepting. */
+  readinessDelayMs?: number;
   /** Runs after the app closed (e.g. flushing spans). */
   afterClose?: () => Promise<void>;
 }
 
 /**
- * Listens, then on SIGTERM or SIGINT: readiness goes 503, new connections are refused,
+ * Listens, then on SIGTERM or SIGINT: readiness goes 503 (and stays served for readinessDelayMs),
+ * new connections are refused,
  * in-flight requests get up to drainMs to finish, the app's shutdown hooks flush what they hold
  * (events, Redis), `afterClose` runs, and the process exits 0 (1 if shutdown itself failed).
  */
@@ -40,8 +43,10 @@ export async function serveUntilSignal(app: NestFastifyApplication, options: Ser
   const stop = async (signal: string) => {
     if (isStopping) return;
     isStopping = true;
-    logger.log({ signal, drainMs: options.drainMs }, 'shutting down');
+    logger.log({ signal, drainMs: options.drainMs, readinessDelayMs: options.readinessDelayMs ?? 0 }, 'shutting down');
     app.get(ShutdownState).begin();
+    // keep serving while load balancers notice /readyz turned 503, then stop accepting
+    if (options.readinessDelayMs) await new Promise((resolve) => setTimeout(resolve, options.readinessDelayMs));
     const server = app.getHttpServer();
     const drainTimer = setTimeout(() => {
       logger.warn({ drainMs: options.drainMs }, 'drain time over: closing the remaining connections');

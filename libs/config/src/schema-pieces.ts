@@ -67,12 +67,39 @@ export const commonConfig = {
     .optional()
     .describe('YAML file with the served models, their backends and prices (default: the bundled simulator models)'),
   SHUTDOWN_DRAIN_MS: envInt(10_000, 'on SIGTERM, how long in-flight requests may take to finish', { min: 0 }),
+  SHUTDOWN_DELAY_MS: envInt(
+    0,
+    'on SIGTERM, how long /readyz answers 503 while still serving, before the listener closes (give load balancers time to notice; ~5000 on Kubernetes)',
+    { min: 0 },
+  ),
 };
 
 /** API keys (key → user id); unset means open access. Both apps that take requests read them. */
 export const apiKeysConfig = {
   API_KEYS: envSecret('comma-separated key:user or key:user:admin pairs (development); unset with API_KEYS_FILE unset means open access'),
   API_KEYS_FILE: z.string().optional().describe('YAML file of {sha256, user, admin} entries: keys stored hashed'),
+};
+
+/**
+ * Who may read `/metrics`, for deployments whose API port is public. Every app takes both:
+ * MetricsModule.forRoot reads them from the app's config.
+ */
+export const metricsAccessConfig = {
+  METRICS_TOKEN: z
+    .string()
+    .min(16, 'at least 16 characters')
+    // it travels in an HTTP header: no spaces, no control characters
+    .regex(/^[\x21-\x7e]+$/, 'printable ASCII without spaces')
+    .optional()
+    .describe('bearer token /metrics requires (Authorization: Bearer <token>, 401 otherwise); unset: /metrics is open')
+    .meta({ secret: true }),
+  METRICS_PORT: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(65_535)
+    .optional()
+    .describe('serve /metrics on this separate port only (the API port then answers 404 there), for a port only the scraper can reach; unset: /metrics on the API port'),
 };
 
 export const costTimeZone = z

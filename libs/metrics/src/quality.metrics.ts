@@ -14,6 +14,8 @@ export const LLM_USERS_AT_BUDGET = 'llm_users_at_budget';
 export const LLM_QUEUE_EVENTS_CONSUMED_TOTAL = 'llm_queue_events_consumed_total';
 export const LLM_QUEUE_LAG_SECONDS = 'llm_queue_lag_seconds';
 export const LLM_QUEUE_JOBS = 'llm_queue_jobs';
+export const LLM_GPU_COST_DOLLARS_TOTAL = 'llm_gpu_cost_dollars_total';
+export const LLM_GPU_SAMPLES_UNATTRIBUTED_TOTAL = 'llm_gpu_samples_unattributed_total';
 
 /**
  * Queue lag, seconds: from the generation's end to its event being processed. Fine below 1 s
@@ -50,12 +52,12 @@ export const qualityMetricProviders = [
   }),
   makeGaugeProvider({
     name: LLM_COST_BY_MODEL_DOLLARS,
-    help: 'All-time token spend in US dollars per model (models outside MODELS_FILE as "unknown")',
+    help: 'All-time spend in US dollars per model: token cost, plus GPU-time cost for models billed by GPU time (models outside MODELS_FILE as "unknown")',
     labelNames: ['model'],
   }),
   makeGaugeProvider({
     name: LLM_DAILY_COST_DOLLARS,
-    help: 'Spend in US dollars since the last midnight in COST_TIMEZONE, from the cost ledger in Redis',
+    help: 'Spend in US dollars since the last midnight in COST_TIMEZONE (token cost and GPU-time cost), from the cost ledger in Redis',
   }),
   makeGaugeProvider({
     name: LLM_USERS_AT_BUDGET,
@@ -63,7 +65,7 @@ export const qualityMetricProviders = [
   }),
   makeCounterProvider({
     name: LLM_QUEUE_EVENTS_CONSUMED_TOTAL,
-    help: 'Generation events handled by this replica, by outcome: processed, duplicate (already counted), invalid (failed its contract), failed (will be retried)',
+    help: 'Queue and stream entries handled by this replica (generation-events, gpu-samples), by outcome: processed, duplicate (already counted), invalid (failed its contract), failed (will be retried), unattributed (gpu-samples: no GPU price for its model)',
     labelNames: ['queue', 'outcome'],
   }),
   makeHistogramProvider({
@@ -76,5 +78,15 @@ export const qualityMetricProviders = [
     name: LLM_QUEUE_JOBS,
     help: 'Jobs in a queue by state (waiting, active, delayed, failed), read from Redis',
     labelNames: ['queue', 'state'],
+  }),
+  makeCounterProvider({
+    name: LLM_GPU_COST_DOLLARS_TOTAL,
+    help: 'GPU-time cost in US dollars booked by this replica from the GPU samples stream (GPUs x interval x gpu_hourly_usd), per model billed by GPU time; sum over replicas',
+    labelNames: ['model'],
+  }),
+  makeCounterProvider({
+    name: LLM_GPU_SAMPLES_UNATTRIBUTED_TOTAL,
+    help: 'GPU samples this replica could not price, by reason: no_model (the agent has no GPU_AGENT_MODEL), unknown_model (not in MODELS_FILE), token_priced (billed by tokens), no_gpu_price (no price at all)',
+    labelNames: ['reason'],
   }),
 ];

@@ -25,3 +25,12 @@ export function userSpendKey(prefix: string): string {
 export function modelSpendKey(prefix: string): string {
   return `${prefix}:cost:model`;
 }
+
+/**
+ * String with a TTL: present once the GPU sample of `host` taken at `sampledAtMs` (epoch ms) has
+ * been booked into the ledger as GPU-time cost; the samples stream is at-least-once, so this is
+ * what keeps a sample read twice from being booked twice.
+ */
+export function gpuSampleBookedKey(prefix: string, host: string, sampledAtMs: number): string {
+  return `${prefix}:cost:gpu-sample:${host}:${sampledAtMs}`;
+}

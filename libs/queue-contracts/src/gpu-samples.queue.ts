@@ -3,8 +3,8 @@ import { z } from 'zod';
 /**
  * GPU samples travel through Redis in two shapes, both written by the GPU agent:
  *  - a Redis Stream, `<prefix>:gpu-samples`, one entry per sample (all GPUs of one host), trimmed
- *    with `XADD ... MAXLEN ~ N`: consumers (GPU-time cost) read it with XREAD/XRANGE from their
- *    own position, so a consumer that was down catches up on what it missed;
+ *    with `XADD ... MAXLEN ~ N`: the quality service reads it through a consumer group
+ *    (XREADGROUP/XACK), so its replicas share the samples and one that was down catches up;
  *  - the latest snapshot of each GPU, `<prefix>:gpu-latest:<host>:<gpu uuid>`, with a TTL of a
  *    few sampling intervals: a GPU (or a whole agent) that stops reporting disappears by itself.
  *

@@ -12,7 +12,7 @@ export {
 export { defaultJobOptions, isKnownJob, parseJob, queueContracts, type JobName, type JobPayload, type QueueName } from './queues.js';
 export { traceCarrier, type TraceCarrier } from './trace-carrier.js';
 export { REQUEST_RECORD_TTL_SECONDS, requestRecordKey, type RequestRecord } from './request-records.keys.js';
-export { COST_LEDGER_DAY_TTL_SECONDS, modelSpendKey, totalSpendByDayKey, userSpendByDayKey, userSpendKey } from './cost-ledger.keys.js';
+export { COST_LEDGER_DAY_TTL_SECONDS, gpuSampleBookedKey, modelSpendKey, totalSpendByDayKey, userSpendByDayKey, userSpendKey } from './cost-ledger.keys.js';
 export { feedbackKey, QUALITY_WINDOW_COUNT_FIELDS, qualityProcessedKey, qualityWindowCountsKey, qualityWindowEntriesKey, qualityWindowOrderKey, totalSpendKey, type FeedbackRecord, type QualityWindowCountField } from './quality.keys.js';
 export {
   GPU_SAMPLE_FIELD,

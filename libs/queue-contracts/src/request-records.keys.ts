@@ -2,7 +2,12 @@
  * The gateway writes a small record of each finished request before the response ends, so that
  * feedback sent the instant a response arrives finds its request even while the queue is behind.
  */
-export const REQUEST_RECORD_TTL_SECONDS = 7 * 86_400;
+/**
+ * Default lifetime of a request record, which is how long a request can still be voted on
+ * (the gateway's REQUEST_RECORD_TTL_SECONDS). Each record is ~200 bytes of Redis memory: a day
+ * at a sustained 100 requests/s is ~1.7 GB, so size it to the feedback window you need.
+ */
+export const REQUEST_RECORD_TTL_SECONDS = 86_400;
 
 export function requestRecordKey(prefix: string, requestId: string): string {
   return `${prefix}:request:${requestId}`;

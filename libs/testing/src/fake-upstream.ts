@@ -1,4 +1,5 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 
 export type UpstreamFault =
@@ -151,7 +152,9 @@ export async function startFakeUpstream(initial: Partial<FakeUpstreamBehavior> =
       const choice = isChat
         ? `{"index":0,"delta":{${i === 0 ? '"role":"assistant",' : ''}"content":${word}},"finish_reason":null}`
         : `{"index":0,"text":${word},"finish_reason":null}`;
-      res.write(`${head}${choice}]}\n\n`);
+      // a real server respects TCP backpressure, and yields to its event loop now and then
+      if (!res.write(`${head}${choice}]}\n\n`)) await Promise.race([once(res, 'drain'), once(res, 'close')]);
+      else if (i % 64 === 63) await new Promise((r) => setImmediate(r));
     }
     const finalChoice = isChat
       ? `{"index":0,"delta":{},"finish_reason":"${finishReason}"}`

@@ -29,7 +29,7 @@ import { RequestRecordWriter } from './request-record-writer.js';
                 readTimeoutMs: config.BUDGET_READ_TIMEOUT_MS,
                 failMode: config.BUDGET_FAIL_MODE,
               }),
-          new RequestRecordWriter(redis, config.QUEUE_PREFIX, config.REQUEST_RECORD_TIMEOUT_MS),
+          new RequestRecordWriter(redis, config.QUEUE_PREFIX, config.REQUEST_RECORD_TIMEOUT_MS, config.REQUEST_RECORD_TTL_SECONDS),
         ),
     },
   ],

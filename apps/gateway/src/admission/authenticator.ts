@@ -21,6 +21,6 @@ export class Authenticator {
 
   requireAdmin(headers: Record<string, string | string[] | undefined>): void {
     const principal = this.principalOf(headers);
-    if (principal && !principal.isAdmin) throw new GenerationError('FORBIDDEN', 'this endpoint needs an admin key');
+    if (principal && !principal.isAdmin) throw new GenerationError('FORBIDDEN', 'authorization: this endpoint needs an admin key', { param: 'authorization' });
   }
 }

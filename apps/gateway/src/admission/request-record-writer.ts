@@ -1,4 +1,4 @@
-import { REQUEST_RECORD_TTL_SECONDS, requestRecordKey } from '@tokenscope/queue-contracts';
+import { requestRecordKey } from '@tokenscope/queue-contracts';
 import type { Redis } from 'ioredis';
 
 /**
@@ -12,6 +12,7 @@ export class RequestRecordWriter {
     private readonly redis: Redis,
     private readonly prefix: string,
     private readonly timeoutMs: number,
+    private readonly ttlSeconds: number,
   ) {}
 
   async write(requestId: string, fields: { userId: string; model: string; status: string }): Promise<void> {
@@ -23,7 +24,7 @@ export class RequestRecordWriter {
     const write = this.redis
       .pipeline()
       .hset(key, { userId: fields.userId, model: fields.model, status: fields.status, finishedAtMs: String(Date.now()) })
-      .expire(key, REQUEST_RECORD_TTL_SECONDS)
+      .expire(key, this.ttlSeconds)
       .exec()
       .catch(() => undefined);
     let timer: NodeJS.Timeout | undefined;

@@ -1,4 +1,5 @@
-import { apiKeysConfig, commonConfig, costTimeZone, envBoolean, envInt, envNumber, envPort, envSecret, loadConfigOrExit } from '@tokenscope/config';
+import { apiKeysConfig, commonConfig, costTimeZone, envBoolean, envInt, envNumber, envPort, envSecret, loadConfigOrExit, metricsAccessConfig } from '@tokenscope/config';
+import { REQUEST_RECORD_TTL_SECONDS } from '@tokenscope/queue-contracts';
 import { z } from 'zod';
 
 export const gatewayConfigSchema = z.object({
@@ -21,6 +22,7 @@ export const gatewayConfigSchema = z.object({
   EVENTS_BUFFER_LIMIT: envInt(10_000, 'generation events held in memory while Redis is unreachable; older ones are dropped and counted beyond it', { min: 1 }),
   EVENTS_FLUSH_INTERVAL_MS: envInt(20, 'how often buffered generation events are written to Redis in one batch', { min: 1 }),
   ...apiKeysConfig,
+  ...metricsAccessConfig,
   DAILY_BUDGET_USD: z.coerce.number().positive().optional().describe('per-user spend per cost day in USD; a user who reached it gets 429 until their next midnight (unset: no budget)'),
   COST_TIMEZONE: costTimeZone,
   BUDGET_FAIL_MODE: z
@@ -30,6 +32,11 @@ export const gatewayConfigSchema = z.object({
   BUDGET_READ_TIMEOUT_MS: envInt(50, 'longest wait for a user\'s spend from Redis before BUDGET_FAIL_MODE applies', { min: 1 }),
   BUDGET_CACHE_MS: envInt(1000, 'how long a user\'s spend read from Redis is reused', { min: 0 }),
   GATEWAY_MAX_CONCURRENT_REQUESTS: envInt(1024, 'generation requests served at once; beyond it 429 with Retry-After instead of queueing', { min: 1 }),
+  REQUEST_RECORD_TTL_SECONDS: envInt(
+    REQUEST_RECORD_TTL_SECONDS,
+    'how long a request can be voted on (its record in Redis, ~200 bytes each, lives this long)',
+    { min: 60 },
+  ),
   REQUEST_RECORD_TIMEOUT_MS: envInt(50, 'longest wait for Redis to store the request record (for feedback) before the response ends anyway', { min: 1 }),
   QUEUE_PREFIX: z.string().regex(/^[A-Za-z0-9:_-]{1,64}$/).default('tokenscope').describe('key prefix of queues and records in Redis'),
 });

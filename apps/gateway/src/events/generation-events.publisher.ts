@@ -27,6 +27,7 @@ export class GenerationEventsPublisher implements OnApplicationShutdown {
   private timer: NodeJS.Timeout | undefined;
   private isFlushing = false;
   private wasFailing = false;
+  private readonly bufferedLabels = { queue: GENERATION_EVENTS };
 
   constructor(
     @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
@@ -49,6 +50,7 @@ export class GenerationEventsPublisher implements OnApplicationShutdown {
   publish(event: GenerationCompleted): void {
     const droppedCount = this.buffer.push(event);
     if (droppedCount > 0) this.dropped.inc({ queue: GENERATION_EVENTS, reason: 'buffer_full' }, droppedCount);
+    this.buffered.set(this.bufferedLabels, this.buffer.size);
     this.schedule(this.config.EVENTS_FLUSH_INTERVAL_MS);
   }
 
@@ -93,7 +95,7 @@ export class GenerationEventsPublisher implements OnApplicationShutdown {
       }
     } finally {
       this.isFlushing = false;
-      this.buffered.set({ queue: GENERATION_EVENTS }, this.buffer.size);
+      this.buffered.set(this.bufferedLabels, this.buffer.size);
     }
     if (this.buffer.size > 0) this.schedule(isHealthy ? this.config.EVENTS_FLUSH_INTERVAL_MS : RETRY_DELAY_MS);
   }

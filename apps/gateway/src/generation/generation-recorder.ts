@@ -1,5 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import {
+  LabelGuard,
   LLM_ACTIVE_REQUESTS,
   LLM_COST_DOLLARS_TOTAL,
   LLM_PROMPT_TOKENS_TOTAL,
@@ -15,7 +16,9 @@ import {
 import { EVENT_TEXT_LIMIT_CHARS, type GenerationCompleted } from '@tokenscope/queue-contracts';
 import { InjectMetric } from '@willsoto/nestjs-prometheus';
 import type { Counter, Gauge, Histogram } from 'prom-client';
+import { ModelCatalog } from '../config/model-catalog.js';
 import { GenerationEventsPublisher } from '../events/generation-events.publisher.js';
+import { ERROR_MAPPINGS } from '../http/error-mapping.js';
 import type { GenerationOutcome } from './generation-outcome.js';
 import { tpotSeconds } from './generation-timing.js';
 
@@ -27,8 +30,13 @@ import { tpotSeconds } from './generation-timing.js';
 export class GenerationRecorder {
   private readonly logger = new Logger('generation');
   private readonly unpricedModelsLogged = new Set<string>();
+  /** `model` label: the configured models, anything else `unknown` (a rejected request may name any model). */
+  private readonly models: LabelGuard;
+  /** `code` label: the stable error codes. */
+  private readonly codes = new LabelGuard([...Object.keys(ERROR_MAPPINGS), 'CLIENT_GONE'], 'OTHER');
 
   constructor(
+    catalog: ModelCatalog,
     private readonly events: GenerationEventsPublisher,
     @InjectMetric(LLM_REQUESTS_TOTAL) private readonly requests: Counter<'model' | 'status'>,
     @InjectMetric(LLM_REQUEST_LATENCY_SECONDS) private readonly latency: Histogram<'model'>,
@@ -41,7 +49,9 @@ export class GenerationRecorder {
     @InjectMetric(LLM_REQUEST_ERRORS_TOTAL) private readonly errors: Counter<'model' | 'code'>,
     @InjectMetric(LLM_USAGE_ESTIMATED_TOTAL) private readonly usageEstimated: Counter<'model'>,
     @InjectMetric(LLM_UNPRICED_REQUESTS_TOTAL) private readonly unpriced: Counter<'model'>,
-  ) {}
+  ) {
+    this.models = new LabelGuard(catalog.names);
+  }
 
   /** Pre-creates a model's series at 0 so rates and ratios exist before the first request. */
   initialiseModel(model: string): void {
@@ -60,7 +70,7 @@ export class GenerationRecorder {
   }
 
   record(outcome: GenerationOutcome): void {
-    const model = outcome.model;
+    const model = this.models.value(outcome.model);
     this.requests.inc({ model, status: outcome.status });
     const exemplarLabels = outcome.traceId ? { trace_id: outcome.traceId } : {};
     if (outcome.ttftMs !== undefined) this.ttft.observe({ labels: { model }, value: outcome.ttftMs / 1000, exemplarLabels } as never);
@@ -72,7 +82,7 @@ export class GenerationRecorder {
     if (outcome.completionTokens > 0) this.completionTokens.inc({ model }, outcome.completionTokens);
     if (outcome.promptTokens > 0) this.promptTokens.inc({ model }, outcome.promptTokens);
     if (outcome.cost.costUsd > 0) this.cost.inc({ model }, outcome.cost.costUsd);
-    if (outcome.status === 'error' && outcome.errorCode) this.errors.inc({ model, code: outcome.errorCode });
+    if (outcome.status === 'error' && outcome.errorCode) this.errors.inc({ model, code: this.codes.value(outcome.errorCode) });
     if (outcome.isUsageEstimated) this.usageEstimated.inc({ model });
     if (outcome.cost.basis === 'unpriced' && outcome.status !== 'rejected') this.flagUnpriced(model);
 

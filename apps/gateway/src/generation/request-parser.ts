@@ -12,6 +12,7 @@ import {
   type CompletionsBody,
 } from './dto/generation-requests.dto.js';
 import { GenerationError } from './generation.errors.js';
+import { describeIssue } from './issue-description.js';
 
 export interface RequestIdentity {
   requestId: string;
@@ -38,7 +39,7 @@ export class GenerationRequestParser {
 
   parse(endpoint: GenerationEndpoint, body: unknown, identity: RequestIdentity): GenerationRequest {
     if (body === null || typeof body !== 'object' || Array.isArray(body)) {
-      throw new GenerationError('INVALID_REQUEST', 'the body must be a JSON object', { param: 'body' });
+      throw new GenerationError('INVALID_REQUEST', 'body: must be a JSON object', { param: 'body' });
     }
     if (identity.userIdHeader !== undefined && (identity.userIdHeader.length === 0 || identity.userIdHeader.length > USER_ID_HEADER_LIMIT)) {
       throw new GenerationError('INVALID_REQUEST', `x-user-id: must be 1 to ${USER_ID_HEADER_LIMIT} characters`, { param: 'x-user-id' });
@@ -89,7 +90,12 @@ export class GenerationRequestParser {
       ...this.openAiCommon(body, model, identity),
       endpoint: 'chat.completions',
       input: { kind: 'chat', messages },
-      maxTokens: this.maxTokens(model, body.max_completion_tokens ?? body.max_tokens ?? undefined),
+      // the error names the field the caller used: max_completion_tokens (the newer name) wins
+      maxTokens: this.maxTokens(
+        model,
+        body.max_completion_tokens ?? body.max_tokens ?? undefined,
+        body.max_completion_tokens != null ? 'max_completion_tokens' : 'max_tokens',
+      ),
       passthrough: unreadFields(body, CHAT_READ_KEYS),
     };
   }
@@ -132,10 +138,10 @@ export class GenerationRequestParser {
     return model;
   }
 
-  private maxTokens(model: ServedModel, requested: number | undefined): number {
+  private maxTokens(model: ServedModel, requested: number | undefined, param: 'max_tokens' | 'max_completion_tokens' = 'max_tokens'): number {
     if (requested === undefined) return Math.min(this.defaultMaxTokens, model.maxTokensLimit);
     if (requested > model.maxTokensLimit) {
-      throw new GenerationError('INVALID_REQUEST', `max_tokens: at most ${model.maxTokensLimit} for model ${model.name}`, { param: 'max_tokens' });
+      throw new GenerationError('INVALID_REQUEST', `${param}: at most ${model.maxTokensLimit} for model ${model.name}`, { param });
     }
     return requested;
   }
@@ -150,29 +156,16 @@ function toList(stop: string | string[] | undefined): string[] | undefined {
 }
 
 function unreadFields(body: Record<string, unknown>, readKeys: ReadonlySet<string>): Record<string, unknown> {
-  const rest: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(body)) if (!readKeys.has(key)) rest[key] = value;
-  return rest;
+  // fromEntries defines own properties: a `__proto__` key stays a key instead of replacing the prototype
+  return Object.fromEntries(Object.entries(body).filter(([key]) => !readKeys.has(key)));
 }
 
 /** Parses with a schema; the first problem becomes a 400 that names its field. */
 function validate<S extends z.ZodType>(schema: S, body: unknown): z.infer<S> {
-  const result = schema.safeParse(body);
+  const result = schema.safeParse(body, { reportInput: true });
   if (result.success) return result.data;
   const issues = result.error.issues;
-  const described = issues.slice(0, 3).map(describeIssue);
-  const first = described[0]!;
+  const first = describeIssue(issues[0]!);
   const more = issues.length > 1 ? ` (and ${issues.length - 1} more problem${issues.length > 2 ? 's' : ''})` : '';
   throw new GenerationError('INVALID_REQUEST', `${first.param}: ${first.message}${more}`, { param: first.param });
-}
-
-function describeIssue(issue: z.core.$ZodIssue): { param: string; message: string } {
-  const path = issue.path.map(String).join('.');
-  if (issue.code === 'unrecognized_keys') {
-    const key = issue.keys[0] ?? '';
-    return { param: path ? `${path}.${key}` : key, message: 'unknown field' };
-  }
-  if (issue.code === 'invalid_type' && issue.input === undefined) return { param: path, message: 'is required' };
-  if (issue.code === 'invalid_union') return { param: path, message: 'has the wrong type or shape' };
-  return { param: path || 'body', message: issue.message.replace(/^Invalid input: /, '') };
 }

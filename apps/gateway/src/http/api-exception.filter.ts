@@ -1,4 +1,5 @@
 import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, Logger } from '@nestjs/common';
+import { bodyReadErrorOf } from '@tokenscope/app-runtime';
 import type { GenerationEndpoint } from '@tokenscope/queue-contracts';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { GenerationError, type GenerationErrorCode } from '../generation/generation.errors.js';
@@ -44,7 +45,9 @@ function fromHttpException(error: HttpException): GenerationError {
   }
   const status = error.getStatus();
   const code: GenerationErrorCode = status === 404 ? 'NOT_FOUND' : status === 401 ? 'UNAUTHORIZED' : status === 403 ? 'FORBIDDEN' : status >= 500 ? 'INTERNAL' : 'INVALID_REQUEST';
-  return new GenerationError(code, status === 404 ? 'no such route' : error.message);
+  if (status === 404) return new GenerationError(code, 'url: no such route', { param: 'url' });
+  // 401/403 from outside the generation routes (the metrics token) are about the credentials
+  return new GenerationError(code, error.message, status === 401 || status === 403 ? { param: 'authorization' } : {});
 }
 
 /**
@@ -60,10 +63,13 @@ export class ApiExceptionFilter implements ExceptionFilter {
   catch(error: unknown, host: ArgumentsHost): void {
     const request = host.switchToHttp().getRequest<FastifyRequest>();
     const reply = host.switchToHttp().getResponse<FastifyReply>();
+    const bodyError = bodyReadErrorOf(error);
     const failure =
       error instanceof GenerationError
         ? error
-        : error instanceof HttpException
+        : bodyError
+          ? new GenerationError(bodyError.statusCode === 415 ? 'UNSUPPORTED_MEDIA_TYPE' : 'INVALID_REQUEST', bodyError.message, { param: bodyError.param })
+          : error instanceof HttpException
           ? fromHttpException(error)
           : (fromFastifyError(error as { code?: string; statusCode?: number }) ?? new GenerationError('INTERNAL', 'internal error'));
     if (failure.code === 'INTERNAL') this.logger.error({ err: error }, 'unhandled error');

@@ -3,6 +3,7 @@ import { Admission } from '../admission/admission.js';
 import { simulatorFaultsSchema } from '@tokenscope/config';
 import { FaultSwitch } from '../backends/simulator/fault-switch.js';
 import { GenerationError } from '../generation/generation.errors.js';
+import { describeIssue } from '../generation/issue-description.js';
 
 const faultChanges = simulatorFaultsSchema.unwrap().partial().strict();
 
@@ -23,14 +24,19 @@ export class SimulatorAdminController {
   @Put(':model')
   update(@Param('model') model: string, @Body() body: unknown, @Headers() headers: Record<string, string>) {
     this.admission.requireAdmin(headers);
-    const parsed = faultChanges.safeParse(body ?? {});
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0]!;
-      const param = issue.code === 'unrecognized_keys' ? issue.keys[0]! : issue.path.join('.');
-      throw new GenerationError('INVALID_REQUEST', `${param}: ${issue.code === 'unrecognized_keys' ? 'unknown fault' : 'must be a rate between 0 and 1'}`, { param });
+    // no body means no change; anything else must be an object of rates
+    const changes = body ?? {};
+    if (typeof changes !== 'object' || Array.isArray(changes)) {
+      throw new GenerationError('INVALID_REQUEST', 'body: expected a JSON object of fault rates', { param: 'body' });
     }
-    const changes = Object.fromEntries(Object.entries(parsed.data).filter(([, v]) => v !== undefined));
-    if (!this.faults.set(model, changes)) {
+    const parsed = faultChanges.safeParse(changes, { reportInput: true });
+    if (!parsed.success) {
+      const issue = describeIssue(parsed.error.issues[0]!);
+      const message = parsed.error.issues[0]!.code === 'unrecognized_keys' ? 'unknown fault' : 'must be a rate between 0 and 1';
+      throw new GenerationError('INVALID_REQUEST', `${issue.param}: ${message}`, { param: issue.param });
+    }
+    const rates = Object.fromEntries(Object.entries(parsed.data).filter(([, v]) => v !== undefined));
+    if (!this.faults.set(model, rates)) {
       throw new GenerationError('NOT_FOUND', 'model: no simulated model has this name', { param: 'model' });
     }
     return { model, faults: this.faults.get(model) };

@@ -1,10 +1,11 @@
 import { hostname } from 'node:os';
-import { commonConfig, envBoolean, envInt, envPort, loadConfigOrExit } from '@tokenscope/config';
+import { commonConfig, envBoolean, envInt, envPort, loadConfigOrExit, metricsAccessConfig } from '@tokenscope/config';
 import { GPU_SAMPLES_STREAM_MAXLEN } from '@tokenscope/queue-contracts';
 import { z } from 'zod';
 
 export const gpuAgentConfigSchema = z.object({
   ...commonConfig,
+  ...metricsAccessConfig,
   GPU_AGENT_PORT: envPort(9400, "port of the GPU metrics exporter (dcgm-exporter's port)"),
   GPU_AGENT_HOST: z.string().default('0.0.0.0').describe('interface the GPU agent listens on'),
   QUEUE_PREFIX: z.string().regex(/^[A-Za-z0-9:_-]{1,64}$/).default('tokenscope').describe('key prefix of queues and records in Redis'),

@@ -1,4 +1,5 @@
 import { Controller, Get, Inject, Res } from '@nestjs/common';
+import { ShutdownState } from '@tokenscope/app-runtime';
 import { REDIS, redisProblem } from '@tokenscope/redis';
 import type { FastifyReply } from 'fastify';
 import type { Redis } from 'ioredis';
@@ -11,6 +12,7 @@ export class HealthController {
     @Inject(REDIS) private readonly redis: Redis,
     @Inject(CLOCK) private readonly clock: Clock,
     private readonly sampler: SamplerHealth,
+    private readonly shutdown: ShutdownState,
   ) {}
 
   /** The process is alive, with or without GPUs: a host without a driver must not crash-loop the agent. */
@@ -28,10 +30,15 @@ export class HealthController {
   async readyz(@Res({ passthrough: true }) reply: FastifyReply) {
     const gpus = this.sampler.readiness(this.clock.nowMs());
     const redis = await redisProblem(this.redis);
-    void reply.code(gpus.isReady ? 200 : 503);
+    const isReady = gpus.isReady && !this.shutdown.isShuttingDown;
+    void reply.code(isReady ? 200 : 503);
     return {
-      status: !gpus.isReady ? 'not ready' : redis ? 'degraded' : 'ready',
-      checks: { gpus: gpus.detail, redis: redis ?? 'ok' },
+      status: !isReady ? 'not ready' : redis ? 'degraded' : 'ready',
+      checks: {
+        gpus: gpus.detail,
+        redis: redis ?? 'ok',
+        ...(this.shutdown.isShuttingDown ? { shutdown: 'stopping' } : {}),
+      },
     };
   }
 }

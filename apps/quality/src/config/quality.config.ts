@@ -1,9 +1,10 @@
-import { apiKeysConfig, commonConfig, costTimeZone, envInt, envNumber, envPort, loadConfigOrExit } from '@tokenscope/config';
+import { apiKeysConfig, commonConfig, costTimeZone, envInt, envNumber, envPort, loadConfigOrExit, metricsAccessConfig } from '@tokenscope/config';
 import { z } from 'zod';
 
 export const qualityConfigSchema = z.object({
   ...commonConfig,
   ...apiKeysConfig,
+  ...metricsAccessConfig,
   QUALITY_PORT: envPort(8001, 'port of the feedback and quality API'),
   QUALITY_HOST: z.string().default('0.0.0.0').describe('interface the quality service listens on'),
   COST_TIMEZONE: costTimeZone,
@@ -14,6 +15,8 @@ export const qualityConfigSchema = z.object({
   DAILY_BUDGET_USD: z.coerce.number().positive().optional().describe('per-user daily budget in US dollars (unset: none); llm_users_at_budget counts users who reached it'),
   QUALITY_DEDUP_TTL_SECONDS: envInt(3600, 'how long a processed request id is remembered, so a redelivered event is not counted twice', { min: 60 }),
   QUALITY_FEEDBACK_TTL_SECONDS: envInt(30 * 86_400, 'how long a vote is kept in Redis', { min: 3600 }),
+  QUALITY_GPU_DEDUP_TTL_SECONDS: envInt(86_400, 'how long a booked GPU sample (host, sampledAtMs) is remembered, so a sample read twice is booked once; about 100 bytes per sample, 1.7 MB a day per host sampled every 5 s', { min: 60 }),
+  QUALITY_GPU_CLAIM_IDLE_MS: envInt(60_000, 'GPU samples read by a replica but not acknowledged for this long are taken over by another replica (its owner is presumed dead)', { min: 100 }),
   QUALITY_METRICS_REFRESH_MS: envInt(1000, 'how often the gauges (rates, costs, queue jobs) are read again from Redis', { min: 50 }),
   QUALITY_GROUNDING_MIN_SUPPORT: envNumber(0.5, 'a sentence is supported when at least this share of its content words occur in the context', { min: 0, max: 1 }),
   QUALITY_GROUNDING_MAX_UNSUPPORTED: envNumber(0.3, 'a checked generation is ungrounded when more than this share of its sentences are unsupported', { min: 0, max: 1 }),

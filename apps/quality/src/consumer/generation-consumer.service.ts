@@ -42,6 +42,8 @@ export class GenerationConsumer {
       grounding: verdict.grounding,
       costUsd: event.costUsd,
       costDay: this.calendar.dayOf(event.finishedAtMs),
+      status: event.status,
+      finishedAtMs: event.finishedAtMs,
     });
     this.recorder.outcome(outcome);
     if (outcome === 'processed') this.recorder.lagObserved((this.clock.now() - event.finishedAtMs) / 1000);

@@ -1,4 +1,5 @@
 import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, Logger } from '@nestjs/common';
+import { bodyReadErrorOf } from '@tokenscope/app-runtime';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { QualityError, type QualityErrorCode } from '../quality.errors.js';
 
@@ -37,8 +38,12 @@ function fromHttpException(error: HttpException): QualityError {
   switch (error.getStatus()) {
     case 400:
       return new QualityError('INVALID_REQUEST', /json/i.test(error.message) ? 'body: not valid JSON' : 'body: the request could not be read');
+    case 401:
+      return new QualityError('UNAUTHORIZED', error.message);
+    case 403:
+      return new QualityError('FORBIDDEN', error.message);
     case 404:
-      return new QualityError('NOT_FOUND', 'no such route');
+      return new QualityError('NOT_FOUND', 'url: no such route');
     case 413:
       return new QualityError('BODY_TOO_LARGE', 'body: larger than the accepted limit');
     case 415:
@@ -59,10 +64,13 @@ export class QualityExceptionFilter implements ExceptionFilter {
   catch(error: unknown, host: ArgumentsHost): void {
     const request = host.switchToHttp().getRequest<FastifyRequest>();
     const reply = host.switchToHttp().getResponse<FastifyReply>();
+    const bodyError = bodyReadErrorOf(error);
     const failure =
       error instanceof QualityError
         ? error
-        : error instanceof HttpException
+        : bodyError
+          ? new QualityError(bodyError.statusCode === 415 ? 'UNSUPPORTED_MEDIA_TYPE' : 'INVALID_REQUEST', bodyError.message)
+          : error instanceof HttpException
           ? fromHttpException(error)
           : (fromFastifyError(error as { code?: string; statusCode?: number }) ?? new QualityError('INTERNAL', 'internal error'));
     if (failure.code === 'INTERNAL') this.logger.error({ err: error, request_id: request.id }, 'unhandled error');

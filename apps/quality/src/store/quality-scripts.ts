@@ -23,14 +23,23 @@ end
  * cost ledger, and (for a successful generation) the window entry with any vote that arrived
  * before the event, evicting the oldest entries beyond the window size.
  *
+ * It also writes the request record when the gateway could not (Redis was down when the request
+ * ended), so that such a request can still be voted on once its event arrives.
+ *
  * KEYS: 1 guard, 2 window order, 3 window entries, 4 window counts, 5 feedback of this request,
- *       6 user spend on the day, 7 total spend on the day, 8 user all-time spend, 9 model spend, 10 total all-time spend
+ *       6 user spend on the day, 7 total spend on the day, 8 user all-time spend, 9 model spend, 10 total all-time spend,
+ *       11 request record
  * ARGV: 1 request id, 2 is success (1/0), 3 refused (1/0), 4 grounding (g/u/n), 5 cost USD, 6 user id,
- *       7 model, 8 window size, 9 guard TTL s, 10 day-key TTL s
+ *       7 model, 8 window size, 9 guard TTL s, 10 day-key TTL s, 11 status, 12 finished at (epoch ms),
+ *       13 request record TTL s
  * Returns 1 when counted, 0 when this request id was counted before.
  */
 export const INGEST_GENERATION = new LuaScript(`${APPLY_FLAGS}
 if not redis.call('SET', KEYS[1], '1', 'NX', 'EX', ARGV[9]) then return 0 end
+if ARGV[11] ~= 'rejected' and redis.call('EXISTS', KEYS[11]) == 0 then
+  redis.call('HSET', KEYS[11], 'userId', ARGV[6], 'model', ARGV[7], 'status', ARGV[11], 'finishedAtMs', ARGV[12])
+  redis.call('EXPIRE', KEYS[11], ARGV[13])
+end
 if tonumber(ARGV[5]) > 0 then
   redis.call('ZINCRBY', KEYS[6], ARGV[5], ARGV[6])
   redis.call('EXPIRE', KEYS[6], ARGV[10])
@@ -97,4 +106,24 @@ end
 local before = -1
 if previous then before = tonumber(previous) end
 return {before, inWindow}
+`);
+
+/**
+ * Books the GPU-time cost of one GPU sample, exactly once, in one atomic step: the guard on
+ * (host, sampledAtMs), the model's all-time spend and the day's total. No user pays it (GPU time
+ * is not attributed to requests), so the user keys and the all-time total behind the top-N fold
+ * of llm_cost_by_user_dollars stay as they are.
+ *
+ * KEYS: 1 guard, 2 model spend, 3 total spend on the day
+ * ARGV: 1 model, 2 cost USD, 3 guard TTL s, 4 day-key TTL s
+ * Returns 1 when booked, 0 when this sample was booked before.
+ */
+export const BOOK_GPU_SAMPLE = new LuaScript(`
+if not redis.call('SET', KEYS[1], '1', 'NX', 'EX', ARGV[3]) then return 0 end
+if tonumber(ARGV[2]) > 0 then
+  redis.call('HINCRBYFLOAT', KEYS[2], ARGV[1], ARGV[2])
+  redis.call('INCRBYFLOAT', KEYS[3], ARGV[2])
+  redis.call('EXPIRE', KEYS[3], ARGV[4])
+end
+return 1
 `);

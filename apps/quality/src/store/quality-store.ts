@@ -7,6 +7,7 @@ import {
   qualityWindowCountsKey,
   qualityWindowEntriesKey,
   qualityWindowOrderKey,
+  REQUEST_RECORD_TTL_SECONDS,
   requestRecordKey,
   totalSpendByDayKey,
   totalSpendKey,
@@ -31,6 +32,9 @@ export interface GenerationFacts {
   costUsd: number;
   /** Cost day (YYYY-MM-DD in COST_TIMEZONE) of the generation's end. */
   costDay: string;
+  /** The request's outcome (success, error, cancelled, rejected) and when it ended (epoch ms). */
+  status: string;
+  finishedAtMs: number;
 }
 
 export interface Vote {
@@ -107,6 +111,7 @@ export class RedisQualityStore implements QualityStore {
           userSpendKey(p),
           modelSpendKey(p),
           totalSpendKey(p),
+          requestRecordKey(p, facts.requestId),
         ],
         [
           facts.requestId,
@@ -119,6 +124,9 @@ export class RedisQualityStore implements QualityStore {
           this.options.windowSize,
           this.options.dedupTtlSeconds,
           COST_LEDGER_DAY_TTL_SECONDS,
+          facts.status,
+          String(facts.finishedAtMs),
+          REQUEST_RECORD_TTL_SECONDS,
         ],
       ),
     );

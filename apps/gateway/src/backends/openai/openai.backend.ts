@@ -97,7 +97,7 @@ export class OpenAiBackend implements GenerationBackend {
     } catch (error) {
       throw translateError(error, signal, relay.hasStarted);
     }
-    if (failure) throw upstreamStatusError(failure.statusCode, failure.headers, failure.body.text());
+    if (failure) throw upstreamStatusError(failure.statusCode, failure.headers, failure.body.text(), this.options.apiKey);
     return relay.result();
   }
 
@@ -131,12 +131,13 @@ export function upstreamRequestOf(request: GenerationRequest): { path: string; b
   return { path: '/v1/chat/completions', body: { ...common, messages } };
 }
 
-function upstreamStatusError(status: number, headers: Record<string, string | string[] | undefined>, bodyText: string): BackendError {
+function upstreamStatusError(status: number, headers: Record<string, string | string[] | undefined>, bodyText: string, apiKey: string | undefined): BackendError {
   let message = '';
   try {
     const parsed = JSON.parse(bodyText) as { error?: { message?: unknown } | string; message?: unknown };
     const raw = typeof parsed.error === 'string' ? parsed.error : (parsed.error?.message ?? parsed.message);
-    if (typeof raw === 'string') message = raw.slice(0, UPSTREAM_MESSAGE_LIMIT_CHARS);
+    // some servers quote the credentials they were sent back in their errors: ours never reach the client
+    if (typeof raw === 'string') message = (apiKey ? raw.split(apiKey).join('[redacted]') : raw).slice(0, UPSTREAM_MESSAGE_LIMIT_CHARS);
   } catch {
     // an unreadable error body leaves the generic message
   }
