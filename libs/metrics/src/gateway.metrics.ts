@@ -1,4 +1,5 @@
 import { makeCounterProvider, makeGaugeProvider, makeHistogramProvider } from '@willsoto/nestjs-prometheus';
+import { queuePublisherMetricProviders } from './queue-publisher.metrics.js';
 import { REQUEST_LATENCY_BUCKETS_SECONDS, TPOT_BUCKETS_SECONDS, TTFT_BUCKETS_SECONDS } from './buckets.js';
 
 // Names kept from the seed (a contract: infra/ alert rules and dashboards use them).
@@ -14,9 +15,6 @@ export const LLM_COST_DOLLARS_TOTAL = 'llm_cost_dollars_total';
 export const LLM_REQUEST_ERRORS_TOTAL = 'llm_request_errors_total';
 export const LLM_USAGE_ESTIMATED_TOTAL = 'llm_usage_estimated_total';
 export const LLM_UNPRICED_REQUESTS_TOTAL = 'llm_unpriced_requests_total';
-export const LLM_QUEUE_EVENTS_PUBLISHED_TOTAL = 'llm_queue_events_published_total';
-export const LLM_QUEUE_EVENTS_DROPPED_TOTAL = 'llm_queue_events_dropped_total';
-export const LLM_QUEUE_EVENTS_BUFFERED = 'llm_queue_events_buffered';
 
 export const gatewayMetricProviders = [
   makeCounterProvider({
@@ -78,19 +76,5 @@ export const gatewayMetricProviders = [
     help: 'Requests for a model with no price in MODELS_FILE (their cost is unknown, not zero)',
     labelNames: ['model'],
   }),
-  makeCounterProvider({
-    name: LLM_QUEUE_EVENTS_PUBLISHED_TOTAL,
-    help: 'Events written to a queue',
-    labelNames: ['queue'],
-  }),
-  makeCounterProvider({
-    name: LLM_QUEUE_EVENTS_DROPPED_TOTAL,
-    help: 'Events lost because the buffer was full while Redis was unreachable, or because Redis rejected them',
-    labelNames: ['queue', 'reason'],
-  }),
-  makeGaugeProvider({
-    name: LLM_QUEUE_EVENTS_BUFFERED,
-    help: 'Events held in memory waiting for Redis',
-    labelNames: ['queue'],
-  }),
+  ...queuePublisherMetricProviders,
 ];

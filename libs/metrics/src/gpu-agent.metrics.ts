@@ -1,6 +1,6 @@
 import { makeCounterProvider, makeGaugeProvider, makeHistogramProvider } from '@willsoto/nestjs-prometheus';
 import { WORK_DURATION_BUCKETS_SECONDS } from './buckets.js';
-import { LLM_QUEUE_EVENTS_BUFFERED, LLM_QUEUE_EVENTS_DROPPED_TOTAL, LLM_QUEUE_EVENTS_PUBLISHED_TOTAL } from './gateway.metrics.js';
+import { queuePublisherMetricProviders } from './queue-publisher.metrics.js';
 
 // Names kept from the seed (a contract: infra/ alert rules and dashboards use them).
 export const LLM_GPU_UTILIZATION_PERCENT = 'llm_gpu_utilization_percent';
@@ -92,21 +92,7 @@ export const gpuAgentMetricProviders = [
     name: LLM_GPU_AGENT_GPUS,
     help: 'GPUs read in the last sample (0 when it failed)',
   }),
-  // The publishing metrics share the gateway's names, with queue="gpu-samples": one dashboard
-  // panel and one alert cover every producer that writes to Redis.
-  makeCounterProvider({
-    name: LLM_QUEUE_EVENTS_PUBLISHED_TOTAL,
-    help: 'Events written to a queue',
-    labelNames: ['queue'],
-  }),
-  makeCounterProvider({
-    name: LLM_QUEUE_EVENTS_DROPPED_TOTAL,
-    help: 'Events lost because the buffer was full while Redis was unreachable, or because Redis rejected them',
-    labelNames: ['queue', 'reason'],
-  }),
-  makeGaugeProvider({
-    name: LLM_QUEUE_EVENTS_BUFFERED,
-    help: 'Events held in memory waiting for Redis',
-    labelNames: ['queue'],
-  }),
+  // the same publishing metrics as the gateway's, with queue="gpu-samples": one dashboard panel
+  // and one alert cover every producer that writes to Redis
+  ...queuePublisherMetricProviders,
 ];

@@ -2,6 +2,7 @@ export * from './buckets.js';
 export * from './gateway.metrics.js';
 export * from './gpu-agent.metrics.js';
 export * from './quality.metrics.js';
+export * from './queue-publisher.metrics.js';
 export { LabelGuard } from './label-guard.js';
 export { MetricsModule, type MetricsAccess } from './metrics.module.js';
 export { MetricsServer } from './metrics-server.js';
