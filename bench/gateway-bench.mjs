@@ -30,6 +30,7 @@ const { values: args } = parseArgs({
     'upstream-ttft-ms': { type: 'string' },
     'inter-token-ms': { type: 'string' },
     'node-flags': { type: 'string' },
+    'baseline-dir': { type: 'string' },
     profile: { type: 'boolean' },
   },
 });
@@ -112,6 +113,16 @@ function peakRssMb(pid) {
   return kb / 1024;
 }
 
+function resetPeakRss(pid) {
+  for (const p of processTree(pid)) {
+    try {
+      writeFileSync(`/proc/${p}/clear_refs`, '5');
+    } catch {
+      // not permitted or gone: the peak then covers the process's life so far
+    }
+  }
+}
+
 async function waitHttp(url) {
   await waitFor(
     async () => {
@@ -144,19 +155,16 @@ await waitHttp(`http://127.0.0.1:${upstreamPort}/v1/models`);
 const targets = {};
 if (targetNames.includes('direct')) targets.direct = { url: `http://127.0.0.1:${upstreamPort}/v1/chat/completions`, model: 'upstream-model', pid: undefined };
 
-if (targetNames.includes('gateway')) {
+/** Starts a gateway from a checkout (this one, or --baseline-dir for a before/after in one run). */
+async function startGateway(name, checkoutDir, nodeFlags, profileFlags) {
   const port = await freePort();
-  const modelsFile = join(work, 'models.yaml');
+  const modelsFile = join(work, `models-${name}.yaml`);
   writeFileSync(
     modelsFile,
     `models:\n  - name: bench-model\n    backend: openai\n    upstream_url: http://127.0.0.1:${upstreamPort}\n    upstream_model: upstream-model\n    price: { input_per_1k_usd: 0.001, output_per_1k_usd: 0.002 }\n`,
   );
-  // --profile: a V8 CPU profile of the gateway, written when it exits (bench/profile-summary.mjs reads it)
-  const profileFlags = args.profile ? ['--cpu-prof', `--cpu-prof-dir=${join(root, 'bench/results/profiles')}`] : [];
-  // the flags production runs with (scripts/start.mjs, Dockerfile) unless --node-flags says otherwise
-  const nodeFlags = (args['node-flags'] ?? '--max-semi-space-size=8').split(',').filter(Boolean);
-  const gateway = start('gateway', process.execPath, [...profileFlags, ...nodeFlags, '--import', './dist/otel.js', 'dist/main.js'], {
-    cwd: join(root, 'apps/gateway'),
+  const gateway = start(name, process.execPath, [...profileFlags, ...nodeFlags, '--import', './dist/otel.js', 'dist/main.js'], {
+    cwd: join(checkoutDir, 'apps/gateway'),
     stdio: ['ignore', 'ignore', 'inherit'],
     env: {
       ...process.env,
@@ -172,7 +180,17 @@ if (targetNames.includes('gateway')) {
     },
   });
   await waitHttp(`http://127.0.0.1:${port}/healthz`);
-  targets.gateway = { url: `http://127.0.0.1:${port}/v1/chat/completions`, model: 'bench-model', pid: gateway.pid, process: gateway };
+  return { url: `http://127.0.0.1:${port}/v1/chat/completions`, model: 'bench-model', pid: gateway.pid, process: gateway };
+}
+
+if (targetNames.includes('gateway')) {
+  // --profile: a V8 CPU profile of the gateway, written when it exits (bench/profile-summary.mjs reads it)
+  const profileFlags = args.profile ? ['--cpu-prof', `--cpu-prof-dir=${join(root, 'bench/results/profiles')}`] : [];
+  // the flags production runs with (scripts/start.mjs, Dockerfile) unless --node-flags says otherwise
+  const nodeFlags = (args['node-flags'] ?? '--max-semi-space-size=8').split(',').filter(Boolean);
+  targets.gateway = await startGateway('gateway', root, nodeFlags, profileFlags);
+  // --baseline-dir: the same gateway from another checkout (an earlier commit, built), as it ran then
+  if (args['baseline-dir']) targets['gateway-baseline'] = await startGateway('gateway-baseline', args['baseline-dir'], [], []);
 }
 
 if (targetNames.includes('bare')) {
@@ -212,6 +230,8 @@ for (let run = 1; run <= runs; run++) {
   for (const concurrency of concurrencies) {
     for (const [name, target] of Object.entries(targets)) {
       const cpuBefore = target.pid ? cpuSeconds(target.pid) : 0;
+      // reset the peak-RSS mark (VmHWM) so each row shows the peak of its own load
+      if (target.pid) resetPeakRss(target.pid);
       const load = await runLoad(target, concurrency);
       // CPU over warm-up and measurement, divided by all requests served in both
       const cpuMs = target.pid ? (cpuSeconds(target.pid) - cpuBefore) * 1000 : null;

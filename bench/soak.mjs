@@ -4,9 +4,12 @@
 // in turn: the upstream answering 500 for 10 s, then Redis killed and restarted 5 s later.
 // At the end: no process crashed, every request the clients sent is counted exactly once in
 // llm_requests_total, every accepted vote is counted by the quality service, and the gateway's
-// memory is flat (last minute vs first minute).
+// memory is flat: the last minute against the first minute of the measured 10 minutes, which
+// start after a warm-up of the same load and one fault of each kind (the heap grows to its
+// working size there, error storms and outage buffers included; the samples of the warm-up are
+// kept in the result, and that growth is not a leak).
 //
-//   npm run soak -- [--duration-s 600] [--concurrency 64] [--fault-every-s 60]
+//   npm run soak -- [--warmup-s 150] [--duration-s 600] [--concurrency 64] [--fault-every-s 60]
 //
 // Needs a built repo (npm run build) and redis-server on PATH. Writes bench/results/soak-*.json.
 import { spawn } from 'node:child_process';
@@ -20,8 +23,9 @@ import { Pool } from 'undici';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const { values: args } = parseArgs({
-  options: { 'duration-s': { type: 'string' }, concurrency: { type: 'string' }, 'fault-every-s': { type: 'string' }, 'vote-every': { type: 'string' } },
+  options: { 'warmup-s': { type: 'string' }, 'duration-s': { type: 'string' }, concurrency: { type: 'string' }, 'fault-every-s': { type: 'string' }, 'vote-every': { type: 'string' } },
 });
+const warmupS = Number(args['warmup-s'] ?? 150);
 const durationS = Number(args['duration-s'] ?? 600);
 const concurrency = Number(args.concurrency ?? 64);
 const faultEveryS = Number(args['fault-every-s'] ?? 60);
@@ -84,7 +88,7 @@ await waitFor(async () => (await fetch(`${qualityUrl}/readyz`)).ok, { timeoutMs:
 log(`gateway ${gatewayUrl}, quality ${qualityUrl}, redis ${redisUrl}, upstream ${upstream.url}`);
 
 // --- load
-const sent = { requests: 0, ok: 0, errors: 0, streamErrors: 0, transport: 0, votesAccepted: 0, votesRefused: 0, votesFailed: 0 };
+const sent = { requests: 0, ok: 0, errors: 0, streamErrors: 0, transport: 0, votesAccepted: 0, votesRefused: 0, votesFailed: 0, votesRefusedByStatus: {} };
 const gatewayPool = new Pool(gatewayUrl, { connections: concurrency });
 const body = JSON.stringify({ model: 'soak-model', messages: [{ role: 'user', content: 'soak' }], stream: true });
 let isRunning = true;
@@ -98,7 +102,11 @@ async function vote(requestId) {
     });
     await response.text();
     if (response.status === 200) sent.votesAccepted++;
-    else sent.votesRefused++; // e.g. 503 while Redis is down: the client knows it was not taken
+    else {
+      // e.g. 503 while Redis is down: the client is told its vote was not taken
+      sent.votesRefused++;
+      sent.votesRefusedByStatus[response.status] = (sent.votesRefusedByStatus[response.status] ?? 0) + 1;
+    }
   } catch {
     sent.votesFailed++;
   }
@@ -122,13 +130,13 @@ async function client() {
   }
 }
 
-// --- faults and memory samples
+// --- faults and memory samples, from the start
 const memory = [];
 const faults = [];
 const started = Date.now();
 const memoryTimer = setInterval(() => memory.push({ atS: (Date.now() - started) / 1000, rssMb: rssMb(gateway.pid) }), 5000);
 let faultIndex = 0;
-const faultTimer = setInterval(async () => {
+function injectFault() {
   const kind = faultIndex++ % 2 === 0 ? 'upstream-500' : 'redis-restart';
   faults.push({ atS: Math.round((Date.now() - started) / 1000), kind });
   log(`fault: ${kind}`);
@@ -136,13 +144,14 @@ const faultTimer = setInterval(async () => {
     upstream.behavior.fault = { kind: 'status', status: 500 };
     setTimeout(() => (upstream.behavior.fault = { kind: 'none' }), 10_000);
   } else {
-    await stopProcess('redis', 'SIGKILL');
-    setTimeout(startRedis, 5000);
+    stopProcess('redis', 'SIGKILL').then(() => setTimeout(startRedis, 5000));
   }
-}, faultEveryS * 1000);
+}
+const faultTimer = setInterval(injectFault, faultEveryS * 1000);
+setTimeout(() => log(`warm-up over: ${durationS} s measured from now`), warmupS * 1000);
 
 const clients = Array.from({ length: concurrency }, () => client());
-await new Promise((r) => setTimeout(r, durationS * 1000));
+await new Promise((r) => setTimeout(r, (warmupS + durationS) * 1000));
 clearInterval(faultTimer);
 isRunning = false;
 await Promise.all(clients);
@@ -171,14 +180,17 @@ await waitFor(
   { timeoutMs: 30_000, intervalMs: 1000 },
 ).catch(() => undefined);
 const crashes = [...children.values()].map((c) => c.crash).filter(Boolean);
-const firstMinute = memory.filter((m) => m.atS <= 60 && m.atS > 10).map((m) => m.rssMb);
-const lastMinute = memory.filter((m) => m.atS > durationS - 60).map((m) => m.rssMb);
+const endS = warmupS + durationS;
+const firstMinute = memory.filter((m) => m.atS > warmupS && m.atS <= warmupS + 60).map((m) => m.rssMb);
+const lastMinute = memory.filter((m) => m.atS > endS - 60).map((m) => m.rssMb);
+const measured = memory.filter((m) => m.atS > warmupS).map((m) => m.rssMb);
 const mean = (values) => values.reduce((a, b) => a + b, 0) / Math.max(1, values.length);
 const growthPercent = ((mean(lastMinute) - mean(firstMinute)) / mean(firstMinute)) * 100;
 
 const result = {
   when: new Date().toISOString(),
   machine: `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, node ${process.version}`,
+  warmupS,
   durationS,
   concurrency,
   faults,
@@ -187,7 +199,14 @@ const result = {
   everyRequestCountedOnce: counted === sent.requests,
   feedback: { accepted: sent.votesAccepted, counted: feedbackCounted, lost: sent.votesAccepted - feedbackCounted },
   crashes,
-  gatewayRssMb: { firstMinute: Number(mean(firstMinute).toFixed(1)), lastMinute: Number(mean(lastMinute).toFixed(1)), growthPercent: Number(growthPercent.toFixed(2)), samples: memory },
+  gatewayRssMb: {
+    endOfWarmup: memory.filter((m) => m.atS <= warmupS).at(-1)?.rssMb,
+    firstMinute: Number(mean(firstMinute).toFixed(1)),
+    lastMinute: Number(mean(lastMinute).toFixed(1)),
+    maxMeasured: Math.max(...measured),
+    growthPercent: Number(growthPercent.toFixed(2)),
+    samples: memory,
+  },
 };
 mkdirSync(join(root, 'bench/results'), { recursive: true });
 const file = join(root, `bench/results/soak-${result.when.replace(/[:.]/g, '-')}.json`);
