@@ -77,5 +77,14 @@ describe('generation events in a real Redis queue', () => {
     await waitFor(async () => expect((await queue.getJobs(['waiting'])).map((j) => j.id).sort()).toEqual(['outage-3', 'outage-4', 'outage-5', 'outage-6', 'outage-7']), {
       timeoutMs: 15_000,
     });
+    // their request records too (no quality service runs here to rebuild them from the events),
+    // within the same bound, so they can be voted on as soon as Redis is back
+    const outageIds = Array.from({ length: 8 }, (_, i) => `outage-${i}`);
+    await waitFor(async () => {
+      const present = [];
+      for (const id of outageIds) if ((await client.exists(requestRecordKey(redis.prefix, id))) === 1) present.push(id);
+      expect(present).toEqual(['outage-3', 'outage-4', 'outage-5', 'outage-6', 'outage-7']);
+    });
+    expect(await client.hgetall(requestRecordKey(redis.prefix, 'outage-7'))).toMatchObject({ userId: 'anonymous', model: 'sim-fast', status: 'success' });
   });
 });

@@ -29,7 +29,13 @@ import { RequestRecordWriter } from './request-record-writer.js';
                 readTimeoutMs: config.BUDGET_READ_TIMEOUT_MS,
                 failMode: config.BUDGET_FAIL_MODE,
               }),
-          new RequestRecordWriter(redis, config.QUEUE_PREFIX, config.REQUEST_RECORD_TIMEOUT_MS, config.REQUEST_RECORD_TTL_SECONDS),
+          new RequestRecordWriter(redis, {
+            prefix: config.QUEUE_PREFIX,
+            timeoutMs: config.REQUEST_RECORD_TIMEOUT_MS,
+            ttlSeconds: config.REQUEST_RECORD_TTL_SECONDS,
+            // a record is useful only while its event can still arrive: the same bound as the events
+            pendingLimit: config.EVENTS_BUFFER_LIMIT,
+          }),
         ),
     },
   ],
