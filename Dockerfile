@@ -25,7 +25,9 @@ RUN npm run build \
 FROM ${NODE_IMAGE} AS runtime
 ARG APP=gateway
 ARG PORT=8000
+# MALLOC_ARENA_MAX=2: fewer glibc malloc arenas, less resident memory (infra/lib/app-runtime.mjs)
 ENV NODE_ENV=production \
+    MALLOC_ARENA_MAX=2 \
     HEALTH_PORT=${PORT}
 WORKDIR /app
 # Production dependencies, the libs (with their dist) and the bundled model catalogue
@@ -43,5 +45,5 @@ HEALTHCHECK --interval=10s --timeout=3s --start-period=20s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:' + process.env.HEALTH_PORT + '/healthz').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
 # SIGTERM drains in-flight streams and flushes spans and queued events (SHUTDOWN_DRAIN_MS).
 STOPSIGNAL SIGTERM
-# --max-semi-space-size=8: a smaller young generation keeps peak RSS down (docs/benchmarks.md)
+# the flags of infra/lib/app-runtime.mjs (--max-semi-space-size=8: a smaller young generation keeps peak RSS down)
 CMD ["node", "--enable-source-maps", "--max-semi-space-size=8", "--import", "./dist/otel.js", "dist/main.js"]

@@ -13,6 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { freePort, parsePrometheusText, sampleSum, waitFor } from '@tokenscope/testing';
 import { Pool } from 'undici';
+import { APP_ENTRY, APP_NODE_FLAGS, appEnv } from '../infra/lib/app-runtime.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const { values: args } = parseArgs({ options: { users: { type: 'string' }, scrapes: { type: 'string' } } });
@@ -26,9 +27,9 @@ children.push(spawn('redis-server', ['--port', String(redisPort), '--save', '', 
 const env = { PATH: process.env.PATH, REDIS_URL: `redis://127.0.0.1:${redisPort}`, LOG_LEVEL: 'warn' };
 const gatewayPort = await freePort();
 const qualityPort = await freePort();
-const nodeArgs = ['--max-semi-space-size=8', '--import', './dist/otel.js', 'dist/main.js'];
-children.push(spawn(process.execPath, nodeArgs, { cwd: join(root, 'apps/gateway'), env: { ...env, GATEWAY_PORT: String(gatewayPort), SIMULATOR_SPEED: '0' }, stdio: 'ignore' }));
-children.push(spawn(process.execPath, nodeArgs, { cwd: join(root, 'apps/quality'), env: { ...env, QUALITY_PORT: String(qualityPort) }, stdio: 'ignore' }));
+const nodeArgs = [...APP_NODE_FLAGS, ...APP_ENTRY];
+children.push(spawn(process.execPath, nodeArgs, { cwd: join(root, 'apps/gateway'), env: appEnv({ ...env, GATEWAY_PORT: String(gatewayPort), SIMULATOR_SPEED: '0' }), stdio: 'ignore' }));
+children.push(spawn(process.execPath, nodeArgs, { cwd: join(root, 'apps/quality'), env: appEnv({ ...env, QUALITY_PORT: String(qualityPort) }), stdio: 'ignore' }));
 const gateway = `http://127.0.0.1:${gatewayPort}`;
 const quality = `http://127.0.0.1:${qualityPort}`;
 await waitFor(async () => (await fetch(`${gateway}/healthz`)).ok, { timeoutMs: 30_000, intervalMs: 200 });

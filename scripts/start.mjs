@@ -9,6 +9,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { APP_ENTRY, APP_NODE_FLAGS, appEnv } from '../infra/lib/app-runtime.mjs';
 
 const env = { ...process.env };
 env.REDIS_URL ??= 'redis://127.0.0.1:6379';
@@ -63,11 +64,9 @@ async function ensureRedis() {
 }
 
 function startApp(name) {
-  // a smaller young generation: peak RSS of the gateway at 64 streams fell from ~325 to ~250 MB
-  // for the same CPU (docs/benchmarks.md)
-  const child = spawn(process.execPath, ['--enable-source-maps', '--max-semi-space-size=8', '--import', './dist/otel.js', 'dist/main.js'], {
+  const child = spawn(process.execPath, [...APP_NODE_FLAGS, ...APP_ENTRY], {
     cwd: join('apps', name),
-    env,
+    env: appEnv(env),
     stdio: ['ignore', 'inherit', 'inherit'],
   });
   child.on('exit', (code, signal) => {

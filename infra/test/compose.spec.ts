@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { parseModelsFile } from '@tokenscope/config';
 import { parse } from 'yaml';
 import { expectToolSuccess, INFRA_DIR, REPO_DIR, runTool } from './support/tools.js';
+import { APP_ENTRY, APP_NODE_FLAGS, appEnv } from '../lib/app-runtime.mjs';
 
 const COMPOSE_FILE = join(REPO_DIR, 'docker-compose.yml');
 const GPU_ENV = join(INFRA_DIR, 'compose', 'gpu.env');
@@ -102,8 +103,10 @@ describe('Dockerfile', () => {
     expect(dockerfile).toMatch(/npm prune --omit=dev/);
     expect(dockerfile).toMatch(/^USER node$/m);
     expect(dockerfile).toMatch(/^HEALTHCHECK .*\\\n\s+CMD .*\/healthz/m);
-    // tracing is loaded before the app, as in scripts/start.mjs (and with the same V8 flags)
-    expect(dockerfile).toMatch(/^CMD \["node", "--enable-source-maps", "--max-semi-space-size=8", "--import", "\.\/dist\/otel\.js", "dist\/main\.js"\]$/m);
+    // tracing is loaded before the app, with the flags and environment of infra/lib/app-runtime.mjs
+    const cmd = JSON.parse(/^CMD (\[.*\])$/m.exec(dockerfile)![1]!) as string[];
+    expect(cmd).toEqual(['node', ...APP_NODE_FLAGS, ...APP_ENTRY]);
+    for (const [name, value] of Object.entries(appEnv({}))) expect(dockerfile).toMatch(new RegExp(`^\\s+${name}=${value} \\\\$`, 'm'));
   });
 
   it('copies every workspace manifest that npm ci needs', () => {

@@ -9,13 +9,15 @@ import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { eventually, ProcessGroup } from './support/processes.js';
 import { INFRA_DIR, REPO_DIR } from './support/tools.js';
+import { APP_ENTRY, APP_NODE_FLAGS, appEnv } from '../lib/app-runtime.mjs';
 
 /**
  * Faults against real processes: the built apps started as in production, a private Redis that
  * the test kills and restarts, a fake upstream, clients that go slow or away, and SIGTERM.
  */
 
-const APP_ARGS = ['--enable-source-maps', '--max-semi-space-size=8', '--import', './dist/otel.js', 'dist/main.js'];
+/** As production runs them (the 1,000-slow-clients memory bound depends on it). */
+const APP_ARGS = [...APP_NODE_FLAGS, ...APP_ENTRY];
 
 interface RunningApp {
   url: string;
@@ -30,7 +32,7 @@ function startApp(processes: ProcessGroup, app: 'gateway' | 'quality' | 'gpu-age
     const hostVariable = { gateway: 'GATEWAY_HOST', quality: 'QUALITY_HOST', 'gpu-agent': 'GPU_AGENT_HOST' }[app];
     const child = processes.start(app, process.execPath, APP_ARGS, {
       cwd: join(REPO_DIR, 'apps', app),
-      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', LOG_LEVEL: 'warn', [portVariable]: String(port), [hostVariable]: '127.0.0.1', ...env },
+      env: appEnv({ PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', LOG_LEVEL: 'warn', [portVariable]: String(port), [hostVariable]: '127.0.0.1', ...env }),
     });
     const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
     const url = `http://127.0.0.1:${port}`;
