@@ -17,6 +17,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { freePort, waitFor } from '@tokenscope/testing';
+import { APP_ENTRY, APP_NODE_FLAGS, appEnv } from '../infra/lib/app-runtime.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const { values: args } = parseArgs({
@@ -30,7 +31,9 @@ const { values: args } = parseArgs({
     'upstream-ttft-ms': { type: 'string' },
     'inter-token-ms': { type: 'string' },
     'node-flags': { type: 'string' },
+    'malloc-arena-max': { type: 'string' },
     'baseline-dir': { type: 'string' },
+    'baseline-runtime': { type: 'string' },
     profile: { type: 'boolean' },
   },
 });
@@ -156,17 +159,17 @@ const targets = {};
 if (targetNames.includes('direct')) targets.direct = { url: `http://127.0.0.1:${upstreamPort}/v1/chat/completions`, model: 'upstream-model', pid: undefined };
 
 /** Starts a gateway from a checkout (this one, or --baseline-dir for a before/after in one run). */
-async function startGateway(name, checkoutDir, nodeFlags, profileFlags) {
+async function startGateway(name, checkoutDir, nodeFlags, profileFlags, envOf = appEnv) {
   const port = await freePort();
   const modelsFile = join(work, `models-${name}.yaml`);
   writeFileSync(
     modelsFile,
     `models:\n  - name: bench-model\n    backend: openai\n    upstream_url: http://127.0.0.1:${upstreamPort}\n    upstream_model: upstream-model\n    price: { input_per_1k_usd: 0.001, output_per_1k_usd: 0.002 }\n`,
   );
-  const gateway = start(name, process.execPath, [...profileFlags, ...nodeFlags, '--import', './dist/otel.js', 'dist/main.js'], {
+  const gateway = start(name, process.execPath, [...profileFlags, ...nodeFlags, ...APP_ENTRY], {
     cwd: join(checkoutDir, 'apps/gateway'),
     stdio: ['ignore', 'ignore', 'inherit'],
-    env: {
+    env: envOf({
       ...process.env,
       GATEWAY_PORT: String(port),
       GATEWAY_HOST: '127.0.0.1',
@@ -177,7 +180,7 @@ async function startGateway(name, checkoutDir, nodeFlags, profileFlags) {
       OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${otlpPort}`,
       OTEL_SERVICE_NAME: 'tokenscope-gateway-bench',
       GATEWAY_MAX_CONCURRENT_REQUESTS: '100000',
-    },
+    }),
   });
   await waitHttp(`http://127.0.0.1:${port}/healthz`);
   return { url: `http://127.0.0.1:${port}/v1/chat/completions`, model: 'bench-model', pid: gateway.pid, process: gateway };
@@ -186,11 +189,17 @@ async function startGateway(name, checkoutDir, nodeFlags, profileFlags) {
 if (targetNames.includes('gateway')) {
   // --profile: a V8 CPU profile of the gateway, written when it exits (bench/profile-summary.mjs reads it)
   const profileFlags = args.profile ? ['--cpu-prof', `--cpu-prof-dir=${join(root, 'bench/results/profiles')}`] : [];
-  // the flags production runs with (scripts/start.mjs, Dockerfile) unless --node-flags says otherwise
-  const nodeFlags = (args['node-flags'] ?? '--max-semi-space-size=8').split(',').filter(Boolean);
-  targets.gateway = await startGateway('gateway', root, nodeFlags, profileFlags);
+  // the flags and environment production runs with (infra/lib/app-runtime.mjs) unless
+  // --node-flags / --malloc-arena-max say otherwise ("" for none)
+  const nodeFlags = args['node-flags'] === undefined ? APP_NODE_FLAGS : args['node-flags'].split(',').filter(Boolean);
+  const envOf = args['malloc-arena-max'] === undefined ? appEnv : (env) => ({ ...env, MALLOC_ARENA_MAX: args['malloc-arena-max'] });
+  targets.gateway = await startGateway('gateway', root, nodeFlags, profileFlags, envOf);
   // --baseline-dir: the same gateway from another checkout (an earlier commit, built), as it ran then
-  if (args['baseline-dir']) targets['gateway-baseline'] = await startGateway('gateway-baseline', args['baseline-dir'], [], []);
+  // (--baseline-runtime current: with today's flags and environment, to compare the code alone)
+  if (args['baseline-dir']) {
+    const isCurrentRuntime = args['baseline-runtime'] === 'current';
+    targets['gateway-baseline'] = await startGateway('gateway-baseline', args['baseline-dir'], isCurrentRuntime ? nodeFlags : [], [], isCurrentRuntime ? envOf : (env) => env);
+  }
 }
 
 if (targetNames.includes('bare')) {
@@ -254,7 +263,7 @@ for (let run = 1; run <= runs; run++) {
 const mean = (values) => values.reduce((a, b) => a + b, 0) / values.length;
 const rowsFor = (name, c) => results.filter((r) => r.target === name && r.concurrency === c);
 const lines = [];
-lines.push(`| target | c | TTFT p50 ms | TTFT p99 ms | added TTFT p50 ms | events/s | vs direct | CPU ms/req | peak RSS MB | errors |`);
+lines.push(`| target | c | TTFT p50 ms | TTFT p99 ms | added TTFT p50 ms | events/s | vs direct | CPU ms/req | peak RSS MB (run 1) | errors |`);
 lines.push(`| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |`);
 for (const c of concurrencies) {
   const direct = rowsFor('direct', c);
@@ -267,7 +276,8 @@ for (const c of concurrencies) {
     const added = direct.length > 0 && name !== 'direct' ? (p50 - mean(direct.map((r) => r.ttftP50Ms))).toFixed(2) : '–';
     const ratio = direct.length > 0 ? (eps / mean(direct.map((r) => r.eventsPerSecond))).toFixed(3) : '–';
     const cpu = rows[0].cpuMsPerRequest === null ? '–' : mean(rows.map((r) => r.cpuMsPerRequest)).toFixed(2);
-    const rss = rows[0].peakRssMb === null ? '–' : Math.max(...rows.map((r) => r.peakRssMb)).toFixed(0);
+    // run 1's own peak: RSS rarely shrinks, so later runs mostly show the peak of the largest load
+    const rss = rows[0].peakRssMb === null ? '–' : rows[0].peakRssMb.toFixed(0);
     const errors = rows.reduce((a, r) => a + r.errors, 0);
     lines.push(`| ${name} | ${c} | ${p50.toFixed(2)} | ${p99.toFixed(2)} | ${added} | ${eps.toFixed(0)} | ${ratio} | ${cpu} | ${rss} | ${errors} |`);
   }

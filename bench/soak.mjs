@@ -20,6 +20,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { freePort, parsePrometheusText, sampleSum, startFakeUpstream, waitFor } from '@tokenscope/testing';
 import { Pool } from 'undici';
+import { APP_ENTRY, APP_NODE_FLAGS, appEnv } from '../infra/lib/app-runtime.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const { values: args } = parseArgs({
@@ -72,15 +73,15 @@ writeFileSync(
 );
 
 // --- the apps, as production runs them
-const nodeArgs = ['--enable-source-maps', '--max-semi-space-size=8', '--import', './dist/otel.js', 'dist/main.js'];
+const nodeArgs = [...APP_NODE_FLAGS, ...APP_ENTRY];
 const gatewayPort = await freePort();
 const qualityPort = await freePort();
 const common = { PATH: process.env.PATH, REDIS_URL: redisUrl, LOG_LEVEL: 'warn', MODELS_FILE: join(work, 'models.yaml') };
 const gateway = startProcess('gateway', process.execPath, nodeArgs, {
   cwd: join(root, 'apps/gateway'),
-  env: { ...common, LLM_BACKEND: 'openai', GATEWAY_PORT: String(gatewayPort), GATEWAY_HOST: '127.0.0.1', EVENTS_BUFFER_LIMIT: '100000' },
+  env: appEnv({ ...common, LLM_BACKEND: 'openai', GATEWAY_PORT: String(gatewayPort), GATEWAY_HOST: '127.0.0.1', EVENTS_BUFFER_LIMIT: '100000' }),
 });
-startProcess('quality', process.execPath, nodeArgs, { cwd: join(root, 'apps/quality'), env: { ...common, QUALITY_PORT: String(qualityPort), QUALITY_HOST: '127.0.0.1' } });
+startProcess('quality', process.execPath, nodeArgs, { cwd: join(root, 'apps/quality'), env: appEnv({ ...common, QUALITY_PORT: String(qualityPort), QUALITY_HOST: '127.0.0.1' }) });
 const gatewayUrl = `http://127.0.0.1:${gatewayPort}`;
 const qualityUrl = `http://127.0.0.1:${qualityPort}`;
 await waitFor(async () => (await fetch(`${gatewayUrl}/healthz`)).ok, { timeoutMs: 30_000, intervalMs: 200 });
@@ -134,7 +135,15 @@ async function client() {
 const memory = [];
 const faults = [];
 const started = Date.now();
-const memoryTimer = setInterval(() => memory.push({ atS: (Date.now() - started) / 1000, rssMb: rssMb(gateway.pid) }), 5000);
+// RSS is what the target is about, but V8 rarely gives memory back, so RSS alone cannot tell a
+// leak from a heap that grew once; the JS heap in use (prom-client's default metric) can: its
+// lowest value over a stretch of minutes is close to what survives garbage collection.
+const heapUsedMb = async () => sampleSum(await scrape(gatewayUrl), 'nodejs_heap_size_used_bytes') / 2 ** 20;
+const memoryTimer = setInterval(async () => {
+  const sample = { atS: (Date.now() - started) / 1000, rssMb: rssMb(gateway.pid), heapUsedMb: undefined };
+  memory.push(sample);
+  sample.heapUsedMb = await heapUsedMb().catch(() => undefined);
+}, 5000);
 let faultIndex = 0;
 function injectFault() {
   const kind = faultIndex++ % 2 === 0 ? 'upstream-500' : 'redis-restart';
@@ -184,6 +193,10 @@ const endS = warmupS + durationS;
 const firstMinute = memory.filter((m) => m.atS > warmupS && m.atS <= warmupS + 60).map((m) => m.rssMb);
 const lastMinute = memory.filter((m) => m.atS > endS - 60).map((m) => m.rssMb);
 const measured = memory.filter((m) => m.atS > warmupS).map((m) => m.rssMb);
+const lowestHeap = (from, to) => Math.min(...memory.filter((m) => m.atS > from && m.atS <= to && m.heapUsedMb !== undefined).map((m) => m.heapUsedMb));
+// halves, not minutes: a minute's lowest point depends on where the collections fell in it
+const heapFirstHalf = lowestHeap(warmupS, warmupS + durationS / 2);
+const heapSecondHalf = lowestHeap(warmupS + durationS / 2, endS);
 const mean = (values) => values.reduce((a, b) => a + b, 0) / Math.max(1, values.length);
 const growthPercent = ((mean(lastMinute) - mean(firstMinute)) / mean(firstMinute)) * 100;
 
@@ -206,6 +219,11 @@ const result = {
     maxMeasured: Math.max(...measured),
     growthPercent: Number(growthPercent.toFixed(2)),
     samples: memory,
+  },
+  gatewayHeapUsedMb: {
+    lowestFirstHalf: Number(heapFirstHalf.toFixed(1)),
+    lowestSecondHalf: Number(heapSecondHalf.toFixed(1)),
+    growthPercent: Number((((heapSecondHalf - heapFirstHalf) / heapFirstHalf) * 100).toFixed(2)),
   },
 };
 mkdirSync(join(root, 'bench/results'), { recursive: true });
