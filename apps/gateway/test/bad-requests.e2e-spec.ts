@@ -1,6 +1,5 @@
-import { connect } from 'node:net';
-import { sampleSum, startRedis, type TestRedis } from '@tokenscope/testing';
-import { startGateway, type RunningGateway } from './gateway-harness.js';
+import { rawHttpExchange, sampleSum } from '@tokenscope/testing';
+import { type RunningGateway, useGateway } from './gateway-harness.js';
 
 interface BadRequest {
   name: string;
@@ -235,21 +234,6 @@ const malformed: MalformedRequest[] = [
   { name: 'a header name with a space', headerLines: 'x request id: spaced-name-1\r\n', status: 400, code: 'INVALID_REQUEST', planted: 'spaced-name-1' },
 ];
 
-/** One HTTP/1.1 exchange over a raw socket: everything the server wrote until it closed (or 2 s). */
-function rawExchange(url: string, request: Buffer): Promise<string> {
-  const { port } = new URL(url);
-  return new Promise((resolve) => {
-    const socket = connect(Number(port), '127.0.0.1');
-    const chunks: Buffer[] = [];
-    const done = () => resolve(Buffer.concat(chunks).toString('latin1'));
-    socket.on('data', (chunk) => chunks.push(chunk));
-    socket.on('close', done);
-    socket.on('error', done);
-    socket.setTimeout(2000, () => socket.destroy());
-    socket.write(request);
-  });
-}
-
 async function send(gateway: RunningGateway, c: BadRequest): Promise<Response> {
   const method = c.method ?? 'POST';
   const headers: Record<string, string> = { ...(method !== 'GET' ? { 'content-type': 'application/json' } : {}), ...c.headers };
@@ -261,25 +245,14 @@ async function send(gateway: RunningGateway, c: BadRequest): Promise<Response> {
 const isGenerationRequest = (c: BadRequest) => (c.method ?? 'POST') === 'POST' && [GENERATE, CHAT, COMPLETIONS].includes(c.path ?? GENERATE);
 
 describe('bad requests', () => {
-  let redis: TestRedis;
-  let gateway: RunningGateway;
-
-  beforeAll(async () => {
-    redis = await startRedis();
-    gateway = await startGateway({ REDIS_URL: redis.url, QUEUE_PREFIX: redis.prefix });
-  });
-
-  afterAll(async () => {
-    await gateway?.close();
-    await redis?.stop();
-  });
+  const running = useGateway();
 
   it('covers every field of every endpoint: at least 150 cases', () => {
     expect(cases.length + malformed.length).toBeGreaterThanOrEqual(150);
   });
 
   it.each(cases)('answers $name with $status $code naming $param', async (c) => {
-    const response = await send(gateway, c);
+    const response = await send(running.gateway, c);
     const text = await response.text();
     expect(response.status).toBe(c.status);
     expect(response.headers.get('content-type')).toMatch(/^application\/json/);
@@ -309,7 +282,7 @@ describe('bad requests', () => {
       Buffer.isBuffer(c.headerLines) ? c.headerLines : Buffer.from(c.headerLines, 'latin1'),
       Buffer.from('\r\n{}', 'latin1'),
     ]);
-    const answer = await rawExchange(gateway.url, request);
+    const answer = await rawHttpExchange(running.gateway.url, request);
     const [head = '', body = ''] = answer.split('\r\n\r\n');
     expect(head.split('\r\n')[0]).toBe(`HTTP/1.1 ${c.status} ${c.status === 431 ? 'Request Header Fields Too Large' : 'Bad Request'}`);
     expect(head).toMatch(/^content-type: application\/json/m);
@@ -321,14 +294,14 @@ describe('bad requests', () => {
   });
 
   it('tolerates a UTF-8 byte order mark before a valid body, as RFC 8259 allows', async () => {
-    const response = await fetch(`${gateway.url}${GENERATE}`, { method: 'POST', headers: { 'content-type': 'application/json; charset=utf-8' }, body: utf8(BOM, '{"prompt":"bom","max_tokens":2}') });
+    const response = await fetch(`${running.gateway.url}${GENERATE}`, { method: 'POST', headers: { 'content-type': 'application/json; charset=utf-8' }, body: utf8(BOM, '{"prompt":"bom","max_tokens":2}') });
     expect(response.status).toBe(200);
     expect(((await response.json()) as { usage: { completion_tokens: number } }).usage.completion_tokens).toBe(2);
   });
 
   it('serves a valid body with a bad x-request-id under a fresh UUID, never echoing the bad one', async () => {
     for (const [, id] of BAD_REQUEST_IDS) {
-      const response = await fetch(`${gateway.url}${GENERATE}`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-request-id': id }, body: '{"prompt":"x","max_tokens":1}' });
+      const response = await fetch(`${running.gateway.url}${GENERATE}`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-request-id': id }, body: '{"prompt":"x","max_tokens":1}' });
       const text = await response.text();
       expect(response.status).toBe(200);
       expect(response.headers.get('x-request-id')).toMatch(UUID);
@@ -338,10 +311,10 @@ describe('bad requests', () => {
   });
 
   it('counts every refused generation request once as rejected, and nothing else', async () => {
-    const before = sampleSum(await gateway.metrics(), 'llm_requests_total', { status: 'rejected' });
+    const before = sampleSum(await running.gateway.metrics(), 'llm_requests_total', { status: 'rejected' });
     const generationCases = cases.filter(isGenerationRequest);
-    for (const c of cases) await (await send(gateway, c)).text();
-    const after = await gateway.metrics();
+    for (const c of cases) await (await send(running.gateway, c)).text();
+    const after = await running.gateway.metrics();
     expect(sampleSum(after, 'llm_requests_total', { status: 'rejected' }) - before).toBe(generationCases.length);
     expect(sampleSum(after, 'llm_requests_total', { status: 'error' })).toBe(0);
     // labels never take the requested name: unknown models are counted as `unknown`
@@ -349,8 +322,8 @@ describe('bad requests', () => {
   });
 
   it('still serves after all of that', async () => {
-    expect((await fetch(`${gateway.url}/healthz`)).status).toBe(200);
-    const response = await fetch(`${gateway.url}${GENERATE}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"prompt":"ok","max_tokens":3}' });
+    expect((await fetch(`${running.gateway.url}/healthz`)).status).toBe(200);
+    const response = await fetch(`${running.gateway.url}${GENERATE}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"prompt":"ok","max_tokens":3}' });
     expect(response.status).toBe(200);
     expect(((await response.json()) as { usage: { completion_tokens: number } }).usage.completion_tokens).toBe(3);
   });

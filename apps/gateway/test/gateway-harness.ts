@@ -1,6 +1,6 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { loadConfig } from '@tokenscope/config';
-import { LogCapture, scrape, type Samples } from '@tokenscope/testing';
+import { LogCapture, scrape, startRedis, type Samples, type TestRedis } from '@tokenscope/testing';
 import { gatewayConfigSchema } from '../src/config/gateway.config.js';
 import { createGatewayApp } from '../src/configure-app.js';
 
@@ -27,6 +27,25 @@ export async function startGateway(env: Record<string, string>): Promise<Running
     metrics: (accept) => scrape(url, accept),
     close: () => app.close(),
   };
+}
+
+export interface GatewayOnRedis {
+  readonly redis: TestRedis;
+  readonly gateway: RunningGateway;
+}
+
+/** For the enclosing describe: a private Redis and a gateway on it (`env` on top), stopped after its tests. */
+export function useGateway(env: Record<string, string> = {}): GatewayOnRedis {
+  const running: { redis?: TestRedis; gateway?: RunningGateway } = {};
+  beforeAll(async () => {
+    running.redis = await startRedis();
+    running.gateway = await startGateway({ REDIS_URL: running.redis.url, QUEUE_PREFIX: running.redis.prefix, ...env });
+  });
+  afterAll(async () => {
+    await running.gateway?.close();
+    await running.redis?.stop();
+  });
+  return running as GatewayOnRedis;
 }
 
 export function jsonPost(url: string, body: unknown, headers: Record<string, string> = {}): Promise<Response> {

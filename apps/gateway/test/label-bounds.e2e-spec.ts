@@ -1,29 +1,18 @@
-import { seriesAdded, seriesPerMetric, startRedis, type TestRedis } from '@tokenscope/testing';
-import { startGateway, type RunningGateway } from './gateway-harness.js';
+import { seriesAdded, seriesPerMetric } from '@tokenscope/testing';
+import { useGateway } from './gateway-harness.js';
 
 const DISTINCT = 1000;
 
 describe('gateway label cardinality', () => {
-  let redis: TestRedis;
-  let gateway: RunningGateway;
-
-  beforeAll(async () => {
-    redis = await startRedis();
-    gateway = await startGateway({ REDIS_URL: redis.url, QUEUE_PREFIX: redis.prefix });
-  });
-
-  afterAll(async () => {
-    await gateway?.close();
-    await redis?.stop();
-  });
+  const running = useGateway();
 
   const post = async (path: string, body: unknown, headers: Record<string, string> = {}) => {
-    const response = await fetch(`${gateway.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
+    const response = await fetch(`${running.gateway.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
     await response.text();
     return response.status;
   };
   const llmSeries = async () => {
-    const all = seriesPerMetric(await (await fetch(`${gateway.url}/metrics`)).text());
+    const all = seriesPerMetric(await (await fetch(`${running.gateway.url}/metrics`)).text());
     // llm_* are the series requests feed; process and nodejs metrics describe the process itself
     return new Map([...all].filter(([family]) => family.startsWith('llm_')));
   };

@@ -1,25 +1,7 @@
-import { connect } from 'node:net';
-import { freePort, startRedis, type TestRedis } from '@tokenscope/testing';
+import { fetchMetrics, freePort, isListening, startRedis, type TestRedis } from '@tokenscope/testing';
 import { startGateway, type RunningGateway } from './gateway-harness.js';
 
 const TOKEN = 'gateway-scrape-token-7f3a9c';
-
-async function getMetrics(baseUrl: string, authorization?: string) {
-  const response = await fetch(`${baseUrl}/metrics`, authorization === undefined ? {} : { headers: { authorization } });
-  return { status: response.status, headers: response.headers, text: await response.text() };
-}
-
-/** Whether anything accepts a TCP connection on the port. */
-function isListening(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect(port, '127.0.0.1');
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-  });
-}
 
 describe('gateway /metrics protection', () => {
   let redis: TestRedis;
@@ -48,7 +30,7 @@ describe('gateway /metrics protection', () => {
       ['a wrong token', 'Bearer gateway-scrape-token-7f3a9d'],
       ['the token without the Bearer scheme', TOKEN],
     ])('answers 401 in the OpenAI error shape to %s, never quoting the token', async (_, authorization) => {
-      const answer = await getMetrics(gateway.url, authorization);
+      const answer = await fetchMetrics(gateway.url, authorization);
       expect(answer.status).toBe(401);
       expect(answer.headers.get('www-authenticate')).toBe('Bearer realm="metrics"');
       expect(JSON.parse(answer.text)).toMatchObject({ error: { code: 'UNAUTHORIZED', type: 'authentication_error', param: 'authorization' } });
@@ -57,7 +39,7 @@ describe('gateway /metrics protection', () => {
     });
 
     it('serves the metrics with the token', async () => {
-      const answer = await getMetrics(gateway.url, `Bearer ${TOKEN}`);
+      const answer = await fetchMetrics(gateway.url, `Bearer ${TOKEN}`);
       expect(answer.status).toBe(200);
       expect(answer.text).toMatch(/^# TYPE llm_requests_total counter$/m);
       // neither the token nor the wrong one tried above reached a log line
@@ -85,14 +67,14 @@ describe('gateway /metrics protection', () => {
     });
 
     it('answers 404 for /metrics on the API port', async () => {
-      const answer = await getMetrics(gateway.url);
+      const answer = await fetchMetrics(gateway.url);
       expect(answer.status).toBe(404);
       expect(JSON.parse(answer.text)).toMatchObject({ error: { code: 'NOT_FOUND' } });
       expect(answer.text).not.toContain('llm_requests_total');
     });
 
     it('serves /metrics on the metrics port, and nothing else there', async () => {
-      const answer = await getMetrics(`http://127.0.0.1:${metricsPort}`);
+      const answer = await fetchMetrics(`http://127.0.0.1:${metricsPort}`);
       expect(answer.status).toBe(200);
       expect(answer.headers.get('content-type')).toMatch(/^text\/plain; version=0\.0\.4/);
       expect(answer.text).toMatch(/^llm_requests_total\{model="sim-fast",status="success"\} \d+$/m);
@@ -109,12 +91,12 @@ describe('gateway /metrics protection', () => {
       const metricsPort = await freePort();
       const gateway = await startGateway({ REDIS_URL: redis.url, QUEUE_PREFIX: redis.prefix, METRICS_PORT: String(metricsPort), METRICS_TOKEN: TOKEN });
       try {
-        const refused = await getMetrics(`http://127.0.0.1:${metricsPort}`, 'Bearer nope-nope-nope-nope');
+        const refused = await fetchMetrics(`http://127.0.0.1:${metricsPort}`, 'Bearer nope-nope-nope-nope');
         expect(refused.status).toBe(401);
         expect(refused.headers.get('www-authenticate')).toBe('Bearer realm="metrics"');
         expect(JSON.parse(refused.text)).toMatchObject({ code: 'UNAUTHORIZED' });
-        expect((await getMetrics(`http://127.0.0.1:${metricsPort}`)).status).toBe(401);
-        expect((await getMetrics(`http://127.0.0.1:${metricsPort}`, `Bearer ${TOKEN}`)).status).toBe(200);
+        expect((await fetchMetrics(`http://127.0.0.1:${metricsPort}`)).status).toBe(401);
+        expect((await fetchMetrics(`http://127.0.0.1:${metricsPort}`, `Bearer ${TOKEN}`)).status).toBe(200);
         expect(await isListening(metricsPort)).toBe(true);
       } finally {
         await gateway.close();

@@ -1,6 +1,6 @@
-import { sampleSum, startRedis, type TestRedis } from '@tokenscope/testing';
+import { sampleSum } from '@tokenscope/testing';
 import fc from 'fast-check';
-import { startGateway, type RunningGateway } from './gateway-harness.js';
+import { type RunningGateway, useGateway } from './gateway-harness.js';
 
 /** Per property: each run is one HTTP exchange with the real gateway. */
 // PROPERTY_RUNS=2000 for a deeper search than the default run
@@ -80,23 +80,12 @@ const anyJson = fc.oneof(
 );
 
 describe('the gateway under random input (property-based, over HTTP)', () => {
-  let redis: TestRedis;
-  let gateway: RunningGateway;
-
-  beforeAll(async () => {
-    redis = await startRedis();
-    gateway = await startGateway({ REDIS_URL: redis.url, QUEUE_PREFIX: redis.prefix });
-  });
-
-  afterAll(async () => {
-    await gateway?.close();
-    await redis?.stop();
-  });
+  const running = useGateway();
 
   it('answers any JSON text on any route with a success or a 4xx naming the field', async () => {
     await fc.assert(
       fc.asyncProperty(fc.constantFrom(...ROUTE_NAMES), fc.json({ maxDepth: 6 }), async (route, text) => {
-        expectWellFormed(await exchange(gateway, route, text));
+        expectWellFormed(await exchange(running.gateway, route, text));
       }),
       { numRuns: RUNS },
     );
@@ -116,7 +105,7 @@ describe('the gateway under random input (property-based, over HTTP)', () => {
         if (value === undefined) delete body[field];
         else Object.defineProperty(body, field, { value, enumerable: true, writable: true, configurable: true });
         const text = JSON.stringify(body);
-        const answer = await exchange(gateway, route, text);
+        const answer = await exchange(running.gateway, route, text);
         expectWellFormed(answer);
         if (answer.status >= 400) {
           const { error } = JSON.parse(answer.text) as { error: { param: string } };
@@ -143,7 +132,7 @@ describe('the gateway under random input (property-based, over HTTP)', () => {
         const valid = Buffer.from(JSON.stringify(ROUTES[route].valid), 'utf8');
         const position = at % (valid.length + 1);
         const body = Buffer.concat([bom ? Buffer.from([0xef, 0xbb, 0xbf]) : Buffer.alloc(0), valid.subarray(0, position), Buffer.from(insert), valid.subarray(position + cut)]);
-        const answer = await exchange(gateway, route, body);
+        const answer = await exchange(running.gateway, route, body);
         expectWellFormed(answer);
         // bytes that are not UTF-8 are refused, never decoded into U+FFFD and served
         if (!isUtf8(body)) {
@@ -169,7 +158,7 @@ describe('the gateway under random input (property-based, over HTTP)', () => {
     await fc.assert(
       fc.asyncProperty(fc.constantFrom<RouteName>('generate', 'chat', 'completions'), headers, async (route, sent) => {
         const trimmed = Object.fromEntries(Object.entries(sent).filter(([, v]) => v.trim().length > 0));
-        const answer = await exchange(gateway, route, JSON.stringify(ROUTES[route].valid), trimmed);
+        const answer = await exchange(running.gateway, route, JSON.stringify(ROUTES[route].valid), trimmed);
         expectWellFormed(answer);
         if (NOT_JSON_MEDIA_TYPES.has(sent['content-type'])) expect(answer.status).toBe(415);
       }),
@@ -182,7 +171,7 @@ describe('the gateway under random input (property-based, over HTTP)', () => {
     const safe = fc.string({ unit: fc.constantFrom(...'abcXYZ019._-'), minLength: 1, maxLength: 140 });
     await fc.assert(
       fc.asyncProperty(fc.oneof(printable, safe), async (id) => {
-        const answer = await exchange(gateway, 'generate', '{"max_tokens":1}', { 'x-request-id': id });
+        const answer = await exchange(running.gateway, 'generate', '{"max_tokens":1}', { 'x-request-id': id });
         expectWellFormed(answer);
         if (/^[A-Za-z0-9._-]{1,128}$/.test(id)) expect(answer.requestId).toBe(id);
         else {
@@ -196,9 +185,9 @@ describe('the gateway under random input (property-based, over HTTP)', () => {
   });
 
   it('never counted any of it as a server error, and still answers /healthz', async () => {
-    expect(sampleSum(await gateway.metrics(), 'llm_requests_total', { status: 'error' })).toBe(0);
-    expect((await fetch(`${gateway.url}/healthz`)).status).toBe(200);
-    const response = await fetch(`${gateway.url}/v1/generate`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"prompt":"still here","max_tokens":2}' });
+    expect(sampleSum(await running.gateway.metrics(), 'llm_requests_total', { status: 'error' })).toBe(0);
+    expect((await fetch(`${running.gateway.url}/healthz`)).status).toBe(200);
+    const response = await fetch(`${running.gateway.url}/v1/generate`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"prompt":"still here","max_tokens":2}' });
     expect(response.status).toBe(200);
   });
 });

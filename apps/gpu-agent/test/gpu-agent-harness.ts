@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { loadConfig } from '@tokenscope/config';
-import { LogCapture, scrape, type Samples } from '@tokenscope/testing';
+import { LogCapture, scrape, startRedis, type Samples, type TestRedis } from '@tokenscope/testing';
 import { gpuAgentConfigSchema } from '../src/config/gpu-agent.config.js';
 import { createGpuAgentApp } from '../src/configure-app.js';
 import { GpuSamplesPublisher } from '../src/publishing/gpu-samples.publisher.js';
@@ -128,6 +128,31 @@ export async function startGpuAgent(env: Record<string, string>, options: { cloc
     },
     close: () => app.close(),
   };
+}
+
+export interface FakeGpuHost {
+  readonly redis: TestRedis;
+  readonly fake: FakeNvidiaSmi;
+  readonly agent: RunningGpuAgent;
+}
+
+/**
+ * For the enclosing describe: a private Redis, a fake nvidia-smi showing an 8 × H100 host and an
+ * agent sampling it (with `env` on top), started before its tests and stopped after them.
+ */
+export function useFakeGpuHost(env: Record<string, string> = {}, options: { clock?: Clock } = {}): FakeGpuHost {
+  const host: { -readonly [K in keyof FakeGpuHost]?: FakeGpuHost[K] } = {};
+  beforeAll(async () => {
+    host.redis = await startRedis();
+    host.fake = FakeNvidiaSmi.create('h100-sxm-8');
+    host.agent = await startGpuAgent({ REDIS_URL: host.redis.url, QUEUE_PREFIX: host.redis.prefix, GPU_AGENT_NVIDIA_SMI: host.fake.path, ...env }, options);
+  });
+  afterAll(async () => {
+    await host.agent?.close();
+    host.fake?.dispose();
+    await host.redis?.stop();
+  });
+  return host as FakeGpuHost;
 }
 
 /** Every series of one metric: labels (as a sorted `k="v"` string) -> value. */

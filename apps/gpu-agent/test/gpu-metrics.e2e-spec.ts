@@ -5,9 +5,9 @@ import {
   parseGpuSnapshot,
   type GpuStats,
 } from '@tokenscope/queue-contracts';
-import { sampleValue, startRedis, waitFor, type Samples, type TestRedis } from '@tokenscope/testing';
+import { sampleValue, waitFor, type Samples } from '@tokenscope/testing';
 import { Redis } from 'ioredis';
-import { FakeNvidiaSmi, ManualClock, PER_GPU_METRICS, seriesOf, startGpuAgent, type RunningGpuAgent } from './gpu-agent-harness.js';
+import { ManualClock, PER_GPU_METRICS, seriesOf, useFakeGpuHost } from './gpu-agent-harness.js';
 
 const HOST = 'gpu-node-07';
 const H100 = 'NVIDIA H100 80GB HBM3';
@@ -36,27 +36,14 @@ function seriesMentioning(samples: Samples, uuid: string): string[] {
 }
 
 describe('GPU metrics from recorded nvidia-smi output', () => {
-  let redis: TestRedis;
-  let fake: FakeNvidiaSmi;
-  let agent: RunningGpuAgent;
   const clock = new ManualClock(1_767_225_600_000);
 
-  beforeAll(async () => {
-    redis = await startRedis();
-    fake = FakeNvidiaSmi.create('h100-sxm-8');
-    agent = await startGpuAgent({ REDIS_URL: redis.url, QUEUE_PREFIX: redis.prefix, GPU_AGENT_NVIDIA_SMI: fake.path }, { clock });
-  });
-
-  afterAll(async () => {
-    await agent?.close();
-    fake?.dispose();
-    await redis?.stop();
-  });
+  const host = useFakeGpuHost({}, { clock });
 
   it('exports every field of an 8 x H100 host with exact values in SI units, labelled like dcgm-exporter', async () => {
-    fake.use('h100-sxm-8');
-    await agent.sampling.sampleNow();
-    const samples = await agent.metrics();
+    host.fake.use('h100-sxm-8');
+    await host.agent.sampling.sampleNow();
+    const samples = await host.agent.metrics();
     expect(valuesOf(samples, labels(0, GPU0, H100))).toEqual({
       llm_gpu_utilization_percent: 100,
       llm_gpu_memory_used_bytes: 77_817_970_688, // 74213 MiB
@@ -76,17 +63,17 @@ describe('GPU metrics from recorded nvidia-smi output', () => {
     for (const metric of PER_GPU_METRICS) expect(seriesOf(samples, metric).size).toBe(8);
     expect(sampleValue(samples, 'llm_gpu_agent_gpus')).toBe(8);
     expect([...seriesOf(samples, 'llm_gpu_agent_scrape_errors_total').values()]).toEqual([0, 0, 0, 0, 0, 0, 0, 0]);
-    expect(await agent.readyz()).toEqual({ status: 200, body: { status: 'ready', checks: { gpus: '8 GPUs', redis: 'ok' } } });
+    expect(await host.agent.readyz()).toEqual({ status: 200, body: { status: 'ready', checks: { gpus: '8 GPUs', redis: 'ok' } } });
   });
 
   it('publishes the sample to the gpu-samples stream and each GPU to its latest key, in the contract shape', async () => {
-    fake.use('h100-sxm-8');
+    host.fake.use('h100-sxm-8');
     clock.set(1_767_225_650_000);
-    await agent.sampling.sampleNow();
-    await agent.publisher.flush();
-    const client = new Redis(redis.url);
+    await host.agent.sampling.sampleNow();
+    await host.agent.publisher.flush();
+    const client = new Redis(host.redis.url);
     try {
-      const [[, fields]] = (await client.xrevrange(gpuSamplesStreamKey(redis.prefix), '+', '-', 'COUNT', 1)) as [[string, string[]]];
+      const [[, fields]] = (await client.xrevrange(gpuSamplesStreamKey(host.redis.prefix), '+', '-', 'COUNT', 1)) as [[string, string[]]];
       expect(fields[0]).toBe('sample');
       const sample = parseGpuSample(fields[1]!);
       const gpu0: GpuStats = {
@@ -106,9 +93,9 @@ describe('GPU metrics from recorded nvidia-smi output', () => {
       expect(sample.gpus).toHaveLength(8);
       expect(sample.gpus[0]).toEqual(gpu0);
 
-      const keys = (await client.keys(gpuLatestKeyPattern(redis.prefix, HOST))).sort();
+      const keys = (await client.keys(gpuLatestKeyPattern(host.redis.prefix, HOST))).sort();
       expect(keys).toHaveLength(8);
-      const snapshotKey = `${redis.prefix}:gpu-latest:${HOST}:${GPU0}`;
+      const snapshotKey = `${host.redis.prefix}:gpu-latest:${HOST}:${GPU0}`;
       expect(keys).toContain(snapshotKey);
       expect(parseGpuSnapshot((await client.get(snapshotKey))!)).toEqual({
         v: 1,
@@ -122,8 +109,8 @@ describe('GPU metrics from recorded nvidia-smi output', () => {
       const ttl = await client.ttl(snapshotKey);
       expect(ttl).toBeGreaterThan(10_700);
       expect(ttl).toBeLessThanOrEqual(10_800);
-      expect(sampleValue(await agent.metrics(), 'llm_queue_events_published_total', { queue: 'gpu-samples' })).toBe(
-        await client.xlen(gpuSamplesStreamKey(redis.prefix)),
+      expect(sampleValue(await host.agent.metrics(), 'llm_queue_events_published_total', { queue: 'gpu-samples' })).toBe(
+        await client.xlen(gpuSamplesStreamKey(host.redis.prefix)),
       );
     } finally {
       client.disconnect();
@@ -131,45 +118,45 @@ describe('GPU metrics from recorded nvidia-smi output', () => {
   });
 
   it('reports the age of the last good sample at scrape time, and how long samples take', async () => {
-    fake.use('h100-sxm-8');
-    const before = sampleValue(await agent.metrics(), 'llm_gpu_agent_sample_duration_seconds_count');
+    host.fake.use('h100-sxm-8');
+    const before = sampleValue(await host.agent.metrics(), 'llm_gpu_agent_sample_duration_seconds_count');
     clock.set(1_767_225_700_000);
-    await agent.sampling.sampleNow();
+    await host.agent.sampling.sampleNow();
     clock.advance(7500);
-    const samples = await agent.metrics();
+    const samples = await host.agent.metrics();
     expect(sampleValue(samples, 'llm_gpu_agent_last_sample_age_seconds')).toBe(7.5);
     clock.advance(2500);
-    expect(sampleValue(await agent.metrics(), 'llm_gpu_agent_last_sample_age_seconds')).toBe(10);
+    expect(sampleValue(await host.agent.metrics(), 'llm_gpu_agent_last_sample_age_seconds')).toBe(10);
     // the manual clock stands still during a sample: one more observation of exactly 0 s
     expect(sampleValue(samples, 'llm_gpu_agent_sample_duration_seconds_count')).toBe(before + 1);
     expect(sampleValue(samples, 'llm_gpu_agent_sample_duration_seconds_bucket', { le: '0.0005' })).toBe(before + 1);
   });
 
   it('removes every series of a GPU that falls off the bus, keeps the others and counts the error', async () => {
-    fake.use('h100-sxm-8');
-    await agent.sampling.sampleNow();
-    expect(seriesMentioning(await agent.metrics(), GPU3)).toHaveLength(6);
+    host.fake.use('h100-sxm-8');
+    await host.agent.sampling.sampleNow();
+    expect(seriesMentioning(await host.agent.metrics(), GPU3)).toHaveLength(6);
 
-    fake.use('h100-sxm-8-gpu3-lost');
-    await agent.sampling.sampleNow();
-    const samples = await agent.metrics();
+    host.fake.use('h100-sxm-8-gpu3-lost');
+    await host.agent.sampling.sampleNow();
+    const samples = await host.agent.metrics();
     expect(seriesMentioning(samples, GPU3)).toEqual([]);
     for (const metric of PER_GPU_METRICS) expect(seriesOf(samples, metric).size).toBe(7);
     expect(valuesOf(samples, labels(4, GPU4, H100)).llm_gpu_power_watts).toBe(601.93);
     expect(sampleValue(samples, 'llm_gpu_agent_gpus')).toBe(7);
     expect(sampleValue(samples, 'llm_gpu_agent_scrape_errors_total', { reason: 'gpu_lost' })).toBe(1);
-    expect(agent.logs.withMessage('gpus disappeared: their series are removed')).toEqual([
+    expect(host.agent.logs.withMessage('gpus disappeared: their series are removed')).toEqual([
       expect.objectContaining({ level: 'warn', gpus: [{ index: 3, uuid: GPU3, name: H100 }] }),
     ]);
-    const ready = await agent.readyz();
+    const ready = await host.agent.readyz();
     expect(ready.status).toBe(200);
     expect(ready.body.checks.gpus).toBe('7 GPUs; last sample incomplete: gpu_lost: Unable to determine the device handle for GPU0000:5D:00.0: Unknown Error (exit 15)');
   });
 
   it('follows GPUs by UUID when the host comes back renumbered without the lost one', async () => {
-    fake.use('h100-sxm-7');
-    await agent.sampling.sampleNow();
-    const samples = await agent.metrics();
+    host.fake.use('h100-sxm-7');
+    await host.agent.sampling.sampleNow();
+    const samples = await host.agent.metrics();
     expect(seriesMentioning(samples, GPU3)).toEqual([]);
     // the former GPU 4 is now index 3: its old series is gone, the new one carries its UUID
     expect(valuesOf(samples, labels(4, GPU4, H100)).llm_gpu_power_watts).toBeUndefined();
@@ -185,9 +172,9 @@ describe('GPU metrics from recorded nvidia-smi output', () => {
   });
 
   it('exports no utilization for GPUs in MIG mode (nvidia-smi says [N/A]) and everything else exactly', async () => {
-    fake.use('a100-sxm4-mig');
-    await agent.sampling.sampleNow();
-    const samples = await agent.metrics();
+    host.fake.use('a100-sxm4-mig');
+    await host.agent.sampling.sampleNow();
+    const samples = await host.agent.metrics();
     expect(valuesOf(samples, labels(0, 'GPU-5e8a1c3f-7d20-4b96-a1e5-3c9f0d7b2a48', A100))).toEqual({
       llm_gpu_utilization_percent: undefined,
       llm_gpu_memory_used_bytes: 41_440_772_096, // 39521 MiB, summed over the MIG instances
@@ -203,9 +190,9 @@ describe('GPU metrics from recorded nvidia-smi output', () => {
   });
 
   it('exports a laptop GeForce without the power it does not report', async () => {
-    fake.use('rtx-3060-laptop');
-    await agent.sampling.sampleNow();
-    const samples = await agent.metrics();
+    host.fake.use('rtx-3060-laptop');
+    await host.agent.sampling.sampleNow();
+    const samples = await host.agent.metrics();
     expect(valuesOf(samples, labels(0, 'GPU-b7e3f0a2-49c6-1d85-f2a7-6e0c3b9d1a54', 'NVIDIA GeForce RTX 3060 Laptop GPU'))).toEqual({
       llm_gpu_utilization_percent: 23,
       llm_gpu_memory_used_bytes: 1_986_002_944,
@@ -219,11 +206,11 @@ describe('GPU metrics from recorded nvidia-smi output', () => {
 
   // last: after the fallback the agent keeps asking without the MIG field
   it('falls back to the fields an old driver knows, says so once, and exports what it reports', async () => {
-    fake.use('gtx-770-legacy');
-    const before = sampleValue(await agent.metrics(), 'llm_gpu_agent_scrape_errors_total', { reason: 'unsupported_field' });
-    await agent.sampling.sampleNow();
-    await agent.sampling.sampleNow();
-    const samples = await agent.metrics();
+    host.fake.use('gtx-770-legacy');
+    const before = sampleValue(await host.agent.metrics(), 'llm_gpu_agent_scrape_errors_total', { reason: 'unsupported_field' });
+    await host.agent.sampling.sampleNow();
+    await host.agent.sampling.sampleNow();
+    const samples = await host.agent.metrics();
     expect(valuesOf(samples, labels(0, 'GPU-2f9c5d1a-8e3b-47c0-a6d9-1b5e8f2c7a03', 'GeForce GTX 770'))).toEqual({
       llm_gpu_utilization_percent: undefined,
       llm_gpu_memory_used_bytes: 1_305_477_120,
@@ -233,9 +220,9 @@ describe('GPU metrics from recorded nvidia-smi output', () => {
       llm_gpu_sm_clock_hertz: undefined,
     });
     expect(sampleValue(samples, 'llm_gpu_agent_scrape_errors_total', { reason: 'unsupported_field' })).toBe(before);
-    const fallbacks = agent.logs.lines.filter((line) => String(line.msg).startsWith('nvidia-smi rejected the MIG field'));
+    const fallbacks = host.agent.logs.lines.filter((line) => String(line.msg).startsWith('nvidia-smi rejected the MIG field'));
     expect(fallbacks).toHaveLength(1);
-    const gpuQueries = fake.calls().filter((call) => call.startsWith('--query-gpu='));
+    const gpuQueries = host.fake.calls().filter((call) => call.startsWith('--query-gpu='));
     expect(gpuQueries.slice(-2)).toEqual([
       '--query-gpu=index,uuid,utilization.gpu,memory.used,memory.total,temperature.gpu,power.draw,clocks.sm,name --format=csv,noheader,nounits',
       '--query-gpu=index,uuid,utilization.gpu,memory.used,memory.total,temperature.gpu,power.draw,clocks.sm,name --format=csv,noheader,nounits',
@@ -244,32 +231,13 @@ describe('GPU metrics from recorded nvidia-smi output', () => {
 });
 
 describe('the sampling schedule', () => {
-  let redis: TestRedis;
-  let fake: FakeNvidiaSmi;
-  let agent: RunningGpuAgent;
 
-  beforeAll(async () => {
-    redis = await startRedis();
-    fake = FakeNvidiaSmi.create('h100-sxm-8');
-    agent = await startGpuAgent({
-      REDIS_URL: redis.url,
-      QUEUE_PREFIX: redis.prefix,
-      GPU_AGENT_NVIDIA_SMI: fake.path,
-      GPU_AGENT_INTERVAL_MS: '100',
-      GPU_AGENT_PROCESSES: 'false',
-    });
-  });
-
-  afterAll(async () => {
-    await agent?.close();
-    fake?.dispose();
-    await redis?.stop();
-  });
+  const host = useFakeGpuHost({ GPU_AGENT_INTERVAL_MS: '100', GPU_AGENT_PROCESSES: 'false' });
 
   it('samples by itself every GPU_AGENT_INTERVAL_MS, starting at boot', async () => {
-    await waitFor(() => expect(fake.calls().length).toBeGreaterThanOrEqual(4), { timeoutMs: 20_000 });
+    await waitFor(() => expect(host.fake.calls().length).toBeGreaterThanOrEqual(4), { timeoutMs: 20_000 });
     // GPU_AGENT_PROCESSES=false: only the GPU query runs
-    expect(fake.calls().every((call) => call.startsWith('--query-gpu='))).toBe(true);
-    expect(sampleValue(await agent.metrics(), 'llm_gpu_agent_gpus')).toBe(8);
+    expect(host.fake.calls().every((call) => call.startsWith('--query-gpu='))).toBe(true);
+    expect(sampleValue(await host.agent.metrics(), 'llm_gpu_agent_gpus')).toBe(8);
   });
 });

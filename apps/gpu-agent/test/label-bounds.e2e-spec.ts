@@ -1,27 +1,14 @@
-import { seriesAdded, seriesPerMetric, startRedis, type TestRedis } from '@tokenscope/testing';
-import { FakeNvidiaSmi, startGpuAgent, type RunningGpuAgent } from './gpu-agent-harness.js';
+import { seriesAdded, seriesPerMetric } from '@tokenscope/testing';
+import { useFakeGpuHost } from './gpu-agent-harness.js';
 
 const DISTINCT = 1000;
 
 describe('GPU agent label cardinality', () => {
-  let redis: TestRedis;
-  let fake: FakeNvidiaSmi;
-  let agent: RunningGpuAgent;
 
-  beforeAll(async () => {
-    redis = await startRedis();
-    fake = FakeNvidiaSmi.create('h100-sxm-8');
-    agent = await startGpuAgent({ REDIS_URL: redis.url, QUEUE_PREFIX: redis.prefix, GPU_AGENT_NVIDIA_SMI: fake.path });
-  });
-
-  afterAll(async () => {
-    await agent?.close();
-    fake?.dispose();
-    await redis?.stop();
-  });
+  const host = useFakeGpuHost();
 
   const llmSeries = async () => {
-    const all = seriesPerMetric(await (await fetch(`${agent.url}/metrics`)).text());
+    const all = seriesPerMetric(await (await fetch(`${host.agent.url}/metrics`)).text());
     // llm_* are the series the agent exports; process and nodejs metrics describe the process itself
     return new Map([...all].filter(([family]) => family.startsWith('llm_')));
   };
@@ -31,12 +18,12 @@ describe('GPU agent label cardinality', () => {
     const statuses = new Set<number>();
     for (let i = 0; i < DISTINCT; i++) {
       const made = `made-up-${i}-${Math.random().toString(36).slice(2, 8)}`;
-      const response = await fetch(`${agent.url}/${made}?model=${made}`, { method: i % 2 === 0 ? 'GET' : 'POST', headers: { 'x-user-id': `user-${made}`, 'x-request-id': `rid-${made}` } });
+      const response = await fetch(`${host.agent.url}/${made}?model=${made}`, { method: i % 2 === 0 ? 'GET' : 'POST', headers: { 'x-user-id': `user-${made}`, 'x-request-id': `rid-${made}` } });
       statuses.add(response.status);
       await response.text();
     }
     expect([...statuses]).toEqual([404]);
-    await agent.sampling.sampleNow();
+    await host.agent.sampling.sampleNow();
     const after = await llmSeries();
     expect(Object.fromEntries([...seriesAdded(before, after)].filter(([, labelSets]) => labelSets.length > 1))).toEqual({});
     expect([...after.values()].flatMap((labelSets) => [...labelSets]).join('\n')).not.toMatch(/made-up|user-|rid-/);

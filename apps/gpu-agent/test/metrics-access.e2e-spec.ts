@@ -1,13 +1,8 @@
-import { freePort, startRedis, type TestRedis } from '@tokenscope/testing';
+import { fetchMetrics, freePort, startRedis, type TestRedis } from '@tokenscope/testing';
 import { FakeNvidiaSmi, startGpuAgent, type RunningGpuAgent } from './gpu-agent-harness.js';
 
 const TOKEN = 'gpu-agent-scrape-token-2e8b';
 const WRONG_TOKEN = 'gpu-agent-scrape-token-2e8c';
-
-async function getMetrics(baseUrl: string, authorization?: string) {
-  const response = await fetch(`${baseUrl}/metrics`, authorization === undefined ? {} : { headers: { authorization } });
-  return { status: response.status, headers: response.headers, text: await response.text() };
-}
 
 describe('GPU agent /metrics protection', () => {
   let redis: TestRedis;
@@ -41,7 +36,7 @@ describe('GPU agent /metrics protection', () => {
       ['a wrong token', `Bearer ${WRONG_TOKEN}`],
       ['Basic credentials', `Basic ${Buffer.from(`prometheus:${TOKEN}`).toString('base64')}`],
     ])('answers 401 to %s, with no metric and no token in the answer', async (_, authorization) => {
-      const answer = await getMetrics(agent.url, authorization);
+      const answer = await fetchMetrics(agent.url, authorization);
       expect(answer.status).toBe(401);
       expect(answer.headers.get('www-authenticate')).toBe('Bearer realm="metrics"');
       expect(answer.headers.get('content-type')).toMatch(/^application\/json/);
@@ -50,7 +45,7 @@ describe('GPU agent /metrics protection', () => {
     });
 
     it('serves the GPU metrics with the token, and keeps both tokens out of the logs', async () => {
-      const answer = await getMetrics(agent.url, `Bearer ${TOKEN}`);
+      const answer = await fetchMetrics(agent.url, `Bearer ${TOKEN}`);
       expect(answer.status).toBe(200);
       expect(answer.text).toMatch(/^llm_gpu_utilization_percent\{/m);
       expect(agent.logs.raw.join('\n')).not.toContain(TOKEN);
@@ -76,13 +71,13 @@ describe('GPU agent /metrics protection', () => {
     });
 
     it('answers 404 for /metrics on the API port', async () => {
-      const answer = await getMetrics(agent.url);
+      const answer = await fetchMetrics(agent.url);
       expect(answer.status).toBe(404);
       expect(answer.text).not.toContain('llm_gpu');
     });
 
     it('serves /metrics on the metrics port', async () => {
-      const answer = await getMetrics(`http://127.0.0.1:${metricsPort}`);
+      const answer = await fetchMetrics(`http://127.0.0.1:${metricsPort}`);
       expect(answer.status).toBe(200);
       expect(answer.text).toMatch(/^llm_gpu_utilization_percent\{/m);
       expect((await fetch(`http://127.0.0.1:${metricsPort}/healthz`)).status).toBe(404);
@@ -94,10 +89,10 @@ describe('GPU agent /metrics protection', () => {
       const metricsPort = await freePort();
       const agent = await startGpuAgent(env({ METRICS_PORT: String(metricsPort), METRICS_TOKEN: TOKEN }));
       try {
-        expect((await getMetrics(`http://127.0.0.1:${metricsPort}`)).status).toBe(401);
-        expect((await getMetrics(`http://127.0.0.1:${metricsPort}`, `Bearer ${WRONG_TOKEN}`)).status).toBe(401);
-        expect((await getMetrics(`http://127.0.0.1:${metricsPort}`, `Bearer ${TOKEN}`)).status).toBe(200);
-        expect((await getMetrics(agent.url, `Bearer ${TOKEN}`)).status).toBe(404);
+        expect((await fetchMetrics(`http://127.0.0.1:${metricsPort}`)).status).toBe(401);
+        expect((await fetchMetrics(`http://127.0.0.1:${metricsPort}`, `Bearer ${WRONG_TOKEN}`)).status).toBe(401);
+        expect((await fetchMetrics(`http://127.0.0.1:${metricsPort}`, `Bearer ${TOKEN}`)).status).toBe(200);
+        expect((await fetchMetrics(agent.url, `Bearer ${TOKEN}`)).status).toBe(404);
       } finally {
         await agent.close();
       }

@@ -1,6 +1,5 @@
-import { connect } from 'node:net';
 import { feedbackKey } from '@tokenscope/queue-contracts';
-import { startRedis, type TestRedis } from '@tokenscope/testing';
+import { rawHttpExchange, startRedis, type TestRedis } from '@tokenscope/testing';
 import { Redis } from 'ioredis';
 import { startQuality, writeRequestRecord, type RunningQuality } from './quality-harness.js';
 
@@ -116,20 +115,6 @@ const malformed: Array<{ name: string; headerLines: string; status: number; code
   { name: 'headers over the size limit', headerLines: `x-request-id: ${'h'.repeat(20_000)}-big-2\r\n`, status: 431, code: 'HEADERS_TOO_LARGE', planted: '-big-2' },
 ];
 
-function rawExchange(url: string, request: Buffer): Promise<string> {
-  const { port } = new URL(url);
-  return new Promise((resolve) => {
-    const socket = connect(Number(port), '127.0.0.1');
-    const chunks: Buffer[] = [];
-    const done = () => resolve(Buffer.concat(chunks).toString('latin1'));
-    socket.on('data', (chunk) => chunks.push(chunk));
-    socket.on('close', done);
-    socket.on('error', done);
-    socket.setTimeout(2000, () => socket.destroy());
-    socket.write(request);
-  });
-}
-
 async function send(url: string, c: BadRequest, extraHeaders: Record<string, string> = {}): Promise<Response> {
   const method = c.method ?? 'POST';
   const headers: Record<string, string> = { ...(method !== 'GET' ? { 'content-type': 'application/json' } : {}), ...extraHeaders, ...c.headers };
@@ -187,7 +172,7 @@ describe('bad requests to the quality service', () => {
 
   it.each(malformed)('answers $name with $status $code in the service’s shape, a fresh request id, and nothing quoted back', async (c) => {
     const request = Buffer.from(`POST ${FEEDBACK} HTTP/1.1\r\nhost: localhost\r\ncontent-type: application/json\r\ncontent-length: 2\r\n${c.headerLines}\r\n{}`, 'latin1');
-    const answer = await rawExchange(quality.url, request);
+    const answer = await rawHttpExchange(quality.url, request);
     const [head = '', body = ''] = answer.split('\r\n\r\n');
     expect(head.split('\r\n')[0]).toMatch(new RegExp(`^HTTP/1\\.1 ${c.status} `));
     expect(head).toMatch(/^content-type: application\/json/m);

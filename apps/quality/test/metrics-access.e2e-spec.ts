@@ -1,13 +1,8 @@
-import { freePort, startRedis, type TestRedis } from '@tokenscope/testing';
+import { fetchMetrics, freePort, startRedis, type TestRedis } from '@tokenscope/testing';
 import { startQuality, type RunningQuality } from './quality-harness.js';
 
 const TOKEN = 'quality-scrape-token-91d4';
 const WRONG_TOKEN = 'quality-scrape-token-91d5';
-
-async function getMetrics(baseUrl: string, authorization?: string) {
-  const response = await fetch(`${baseUrl}/metrics`, authorization === undefined ? {} : { headers: { authorization } });
-  return { status: response.status, headers: response.headers, text: await response.text() };
-}
 
 describe('quality /metrics protection', () => {
   let redis: TestRedis;
@@ -36,7 +31,7 @@ describe('quality /metrics protection', () => {
       ['a wrong token', `Bearer ${WRONG_TOKEN}`],
       ['an API-key style header instead', `Token ${TOKEN}`],
     ])('answers 401 in the service’s error shape to %s', async (_, authorization) => {
-      const answer = await getMetrics(quality.url, authorization);
+      const answer = await fetchMetrics(quality.url, authorization);
       expect(answer.status).toBe(401);
       expect(answer.headers.get('www-authenticate')).toBe('Bearer realm="metrics"');
       expect(JSON.parse(answer.text)).toEqual({ code: 'UNAUTHORIZED', message: expect.stringMatching(/^authorization: /), requestId: answer.headers.get('x-request-id') });
@@ -45,7 +40,7 @@ describe('quality /metrics protection', () => {
     });
 
     it('serves the metrics with the token, and keeps both tokens out of the logs', async () => {
-      const answer = await getMetrics(quality.url, `Bearer ${TOKEN}`);
+      const answer = await fetchMetrics(quality.url, `Bearer ${TOKEN}`);
       expect(answer.status).toBe(200);
       expect(answer.text).toMatch(/^# TYPE llm_refusal_rate gauge$/m);
       expect(quality.logs.raw.join('\n')).not.toContain(TOKEN);
@@ -72,13 +67,13 @@ describe('quality /metrics protection', () => {
     });
 
     it('answers 404 for /metrics on the API port', async () => {
-      const answer = await getMetrics(quality.url);
+      const answer = await fetchMetrics(quality.url);
       expect(answer.status).toBe(404);
       expect(JSON.parse(answer.text)).toMatchObject({ code: 'NOT_FOUND' });
     });
 
     it('serves /metrics on the metrics port', async () => {
-      const answer = await getMetrics(`http://127.0.0.1:${metricsPort}`);
+      const answer = await fetchMetrics(`http://127.0.0.1:${metricsPort}`);
       expect(answer.status).toBe(200);
       expect(answer.text).toMatch(/^# TYPE llm_refusal_rate gauge$/m);
       expect((await fetch(`http://127.0.0.1:${metricsPort}/v1/quality`)).status).toBe(404);
@@ -90,10 +85,10 @@ describe('quality /metrics protection', () => {
       const metricsPort = await freePort();
       const quality = await startQuality({ REDIS_URL: redis.url, QUEUE_PREFIX: redis.prefix, METRICS_PORT: String(metricsPort), METRICS_TOKEN: TOKEN });
       try {
-        expect((await getMetrics(`http://127.0.0.1:${metricsPort}`)).status).toBe(401);
-        expect((await getMetrics(`http://127.0.0.1:${metricsPort}`, `Bearer ${WRONG_TOKEN}`)).status).toBe(401);
-        expect((await getMetrics(`http://127.0.0.1:${metricsPort}`, `Bearer ${TOKEN}`)).status).toBe(200);
-        expect((await getMetrics(quality.url, `Bearer ${TOKEN}`)).status).toBe(404);
+        expect((await fetchMetrics(`http://127.0.0.1:${metricsPort}`)).status).toBe(401);
+        expect((await fetchMetrics(`http://127.0.0.1:${metricsPort}`, `Bearer ${WRONG_TOKEN}`)).status).toBe(401);
+        expect((await fetchMetrics(`http://127.0.0.1:${metricsPort}`, `Bearer ${TOKEN}`)).status).toBe(200);
+        expect((await fetchMetrics(quality.url, `Bearer ${TOKEN}`)).status).toBe(404);
       } finally {
         await quality.close();
       }
