@@ -79,13 +79,20 @@ describe('the openai backend in front of an OpenAI-compatible upstream', () => {
     expect((await metric('llm_tokens_generated_total', { model: MODEL })) - before).toBe(8);
   });
 
-  it('streams from the upstream even when the client wants one JSON answer, so TTFT is measured', async () => {
+  it('relays a non-streamed answer as the upstream wrote it, with the served model name, and measures its latency', async () => {
+    const latencyBefore = await metric('llm_request_latency_seconds_count', { model: MODEL });
     const ttftBefore = await metric('llm_ttft_seconds_count', { model: MODEL });
     const completion = await client.completions.create({ model: MODEL, prompt: 'Say it', max_tokens: 5 });
     expect(completion.choices[0]?.text).toBe(fakeUpstreamText(5));
     expect(completion.choices[0]?.finish_reason).toBe('length');
-    expect(upstream.received.at(-1)).toMatchObject({ path: '/v1/completions', body: { stream: true, prompt: 'Say it', max_tokens: 5 } });
-    expect((await metric('llm_ttft_seconds_count', { model: MODEL })) - ttftBefore).toBe(1);
+    // the upstream's own id and model field, renamed to what the client asked for
+    expect(completion.id).toBe('cmpl-fake');
+    expect(completion.model).toBe(MODEL);
+    expect(upstream.received.at(-1)).toMatchObject({ path: '/v1/completions', body: { model: 'upstream-model', prompt: 'Say it', max_tokens: 5 } });
+    expect(upstream.received.at(-1)!.body.stream).toBeUndefined();
+    expect((await metric('llm_request_latency_seconds_count', { model: MODEL })) - latencyBefore).toBe(1);
+    // a non-streamed answer has no first token the gateway can see
+    expect((await metric('llm_ttft_seconds_count', { model: MODEL })) - ttftBefore).toBe(0);
   });
 
   it('counts tokens itself, marked estimated, when the upstream reports no usage', async () => {

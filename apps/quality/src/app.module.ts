@@ -1,7 +1,7 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { LifecycleModule } from '@tokenscope/app-runtime';
-import { ApiKeyRegistry, loadServedModels, priceTableOf } from '@tokenscope/config';
+import { ApiKeyRegistry, loadPricesFile, loadServedModels, priceTableOf } from '@tokenscope/config';
 import { LoggingModule } from '@tokenscope/logging';
 import { LabelGuard, MetricsModule, qualityMetricProviders } from '@tokenscope/metrics';
 import { REDIS, RedisModule } from '@tokenscope/redis';
@@ -47,11 +47,15 @@ export function defaultDetectors(config: QualityConfig): QualityDetector[] {
   ];
 }
 
+/** Model names beyond MODELS_FILE and PRICES_FILE that get their own `model` label. */
+const DISCOVERED_MODEL_LABELS_LIMIT = 64;
+
 @Module({})
 export class AppModule {
   static forRoot(config: QualityConfig, options: QualityAppOptions = {}): DynamicModule {
     const served = loadServedModels(config.MODELS_FILE);
-    const models = served.models.map((m) => m.name);
+    const prices = config.PRICES_FILE ? loadPricesFile(config.PRICES_FILE) : undefined;
+    const models = [...served.models.map((m) => m.name), ...Object.keys(prices?.prices ?? {})];
     const apiKeys = new ApiKeys(ApiKeyRegistry.fromConfig(config));
     return {
       module: AppModule,
@@ -62,7 +66,9 @@ export class AppModule {
           providers: [
             { provide: QUALITY_CONFIG, useValue: config },
             { provide: CLOCK, useValue: options.clock ?? systemClock },
-            { provide: MODEL_LABELS, useValue: new LabelGuard(models) },
+            // a gateway that discovers its models from the upstream serves names no file lists: the
+            // gateway only ever publishes names it serves, so the first few are admitted, bounded
+            { provide: MODEL_LABELS, useValue: new LabelGuard(models, 'unknown', DISCOVERED_MODEL_LABELS_LIMIT) },
             { provide: ApiKeys, useValue: apiKeys },
             { provide: QUALITY_DETECTORS, useValue: (options.detectors ?? defaultDetectors)(config) },
             {
@@ -90,7 +96,7 @@ export class AppModule {
         MetricsModule.forRoot(qualityMetricProviders, config),
         RedisModule.forRoot({ url: config.REDIS_URL, connectionName: 'tokenscope-quality' }),
         ConsumerModule,
-        GpuCostModule.forRoot(priceTableOf(served)),
+        GpuCostModule.forRoot(priceTableOf(served, prices)),
         FeedbackModule,
         WindowModule,
         SpendModule,

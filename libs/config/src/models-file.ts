@@ -39,19 +39,22 @@ const simulatorProfile = z
   })
   .strict();
 
+/** Per-1K-token prices in US dollars; cached input is what the upstream reports as `cached_tokens`. */
+const tokenPriceSpec = z
+  .object({
+    input_per_1k_usd: z.number().min(0),
+    output_per_1k_usd: z.number().min(0),
+    cached_input_per_1k_usd: z.number().min(0).optional(),
+  })
+  .strict();
+
 const modelSpec = z
   .object({
     name: z.string().regex(/^[A-Za-z0-9._:/-]{1,128}$/, 'model names use letters, digits and . _ : / -'),
     backend: z.enum(['simulator', 'openai']).optional(),
     upstream_url: z.url().optional(),
     upstream_model: z.string().min(1).optional(),
-    price: z
-      .object({
-        input_per_1k_usd: z.number().min(0),
-        output_per_1k_usd: z.number().min(0),
-      })
-      .strict()
-      .optional(),
+    price: tokenPriceSpec.optional(),
     gpu_hourly_usd: z.number().min(0).optional(),
     max_tokens_limit: z.number().int().min(1).default(4096),
     simulator: simulatorProfile.optional(),
@@ -108,13 +111,65 @@ export function loadServedModels(modelsFile: string | undefined): ModelsFile {
 }
 
 /** A model's prices as the cost library wants them. */
-export function modelPricing(spec: ModelSpec): ModelPricing {
+export function modelPricing(spec: Pick<ModelSpec, 'price' | 'gpu_hourly_usd'>): ModelPricing {
+  const price = spec.price;
   return {
-    ...(spec.price ? { tokens: { inputPer1kUsd: spec.price.input_per_1k_usd, outputPer1kUsd: spec.price.output_per_1k_usd } } : {}),
+    ...(price
+      ? {
+          tokens: {
+            inputPer1kUsd: price.input_per_1k_usd,
+            outputPer1kUsd: price.output_per_1k_usd,
+            ...(price.cached_input_per_1k_usd !== undefined ? { cachedInputPer1kUsd: price.cached_input_per_1k_usd } : {}),
+          },
+        }
+      : {}),
     ...(spec.gpu_hourly_usd !== undefined ? { gpuHourlyUsd: spec.gpu_hourly_usd } : {}),
   };
 }
 
-export function priceTableOf(file: ModelsFile): PriceTable {
-  return new PriceTable(file.models.map((m) => [m.name, modelPricing(m)]));
+const modelPriceEntry = z.object({ price: tokenPriceSpec.optional(), gpu_hourly_usd: z.number().min(0).optional() }).strict();
+
+/**
+ * PRICES_FILE: prices by model name, for models the gateway discovers from its upstream instead of
+ * reading them from MODELS_FILE. `{prices: {<model>: {price: {...}} | {gpu_hourly_usd}}}`.
+ */
+export const pricesFileSchema = z.object({ prices: z.record(z.string().min(1).max(256), modelPriceEntry) }).strict();
+export type PricesFile = z.infer<typeof pricesFileSchema>;
+
+export function parsePricesFile(yamlText: string, source: string): PricesFile {
+  let raw: unknown;
+  try {
+    raw = parseYaml(yamlText);
+  } catch (error) {
+    throw new Error(`${source}: not valid YAML (${(error as Error).message.split('\n')[0]})`);
+  }
+  const result = pricesFileSchema.safeParse(raw);
+  if (!result.success) throw new Error(`${source}: ${result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  return result.data;
+}
+
+export function loadPricesFile(path: string): PricesFile {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new Error(`PRICES_FILE ${path}: cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
+  }
+  return parsePricesFile(text, `PRICES_FILE ${path}`);
+}
+
+/**
+ * Zero-config upstream: `LLM_BACKEND=openai` with `UPSTREAM_URL` and no MODELS_FILE means "serve
+ * whatever models that server lists". A MODELS_FILE always wins.
+ */
+export function discoversUpstreamModels(config: { LLM_BACKEND?: string; UPSTREAM_URL?: string | undefined; MODELS_FILE?: string | undefined }): boolean {
+  return config.LLM_BACKEND === 'openai' && config.UPSTREAM_URL !== undefined && config.MODELS_FILE === undefined;
+}
+
+/** Prices of the served models; a PRICES_FILE adds models by name, and MODELS_FILE wins where both price one. */
+export function priceTableOf(file: ModelsFile | undefined, prices?: PricesFile): PriceTable {
+  return new PriceTable([
+    ...Object.entries(prices?.prices ?? {}).map(([model, entry]): [string, ModelPricing] => [model, modelPricing(entry)]),
+    ...(file?.models ?? []).map((m): [string, ModelPricing] => [m.name, modelPricing(m)]),
+  ]);
 }

@@ -66,6 +66,10 @@ export const commonConfig = {
     .string()
     .optional()
     .describe('YAML file with the served models, their backends and prices (default: the bundled simulator models)'),
+  PRICES_FILE: z
+    .string()
+    .optional()
+    .describe('YAML file of prices by model name ({prices: {<model>: {price: {input_per_1k_usd, output_per_1k_usd, cached_input_per_1k_usd?}} | {gpu_hourly_usd}}}) for models discovered from the upstream; MODELS_FILE prices win'),
   SHUTDOWN_DRAIN_MS: envInt(10_000, 'on SIGTERM, how long in-flight requests may take to finish', { min: 0 }),
   SHUTDOWN_DELAY_MS: envInt(
     0,

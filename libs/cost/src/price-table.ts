@@ -2,6 +2,8 @@
 export interface TokenPrice {
   inputPer1kUsd: number;
   outputPer1kUsd: number;
+  /** Price of prompt tokens served from the upstream's prompt cache; without it they cost `inputPer1kUsd`. */
+  cachedInputPer1kUsd?: number;
 }
 
 /** How a model is billed: by tokens (hosted APIs) or by GPU time (self-hosted). */
@@ -14,6 +16,8 @@ export interface ModelPricing {
 export interface TokenUsage {
   promptTokens: number;
   completionTokens: number;
+  /** Prompt tokens the upstream served from its prompt cache: a part of `promptTokens`, not in addition to it. */
+  cachedPromptTokens?: number;
 }
 
 /**
@@ -50,7 +54,10 @@ export class PriceTable {
 }
 
 export function tokenCostUsd(price: TokenPrice, usage: TokenUsage): number {
-  const cost = (usage.promptTokens * price.inputPer1kUsd + usage.completionTokens * price.outputPer1kUsd) / 1000;
+  // cached tokens are inside promptTokens: they move from the input price to the cached price, never counted twice
+  const cached = price.cachedInputPer1kUsd === undefined ? 0 : Math.min(usage.cachedPromptTokens ?? 0, usage.promptTokens);
+  const input = (usage.promptTokens - cached) * price.inputPer1kUsd + cached * (price.cachedInputPer1kUsd ?? 0);
+  const cost = (input + usage.completionTokens * price.outputPer1kUsd) / 1000;
   // 12 decimals (a millionth of a micro-dollar) keeps sums exact enough and drops float noise
   return Math.round(cost * 1e12) / 1e12;
 }

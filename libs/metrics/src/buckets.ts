@@ -25,3 +25,9 @@ export const TPOT_BUCKETS_SECONDS = [
 
 /** Durations of the apps' own work (sampling, event processing), seconds. */
 export const WORK_DURATION_BUCKETS_SECONDS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
+
+/**
+ * The gateway's share of the time to first token, seconds: sub-millisecond edges, since a relay
+ * should add well under a millisecond, up to 1 s for a gateway in trouble.
+ */
+export const GATEWAY_OVERHEAD_BUCKETS_SECONDS = [0.0001, 0.00025, 0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1];

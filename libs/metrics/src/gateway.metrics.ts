@@ -1,6 +1,6 @@
 import { makeCounterProvider, makeGaugeProvider, makeHistogramProvider } from '@willsoto/nestjs-prometheus';
 import { queuePublisherMetricProviders } from './queue-publisher.metrics.js';
-import { REQUEST_LATENCY_BUCKETS_SECONDS, TPOT_BUCKETS_SECONDS, TTFT_BUCKETS_SECONDS } from './buckets.js';
+import { GATEWAY_OVERHEAD_BUCKETS_SECONDS, REQUEST_LATENCY_BUCKETS_SECONDS, TPOT_BUCKETS_SECONDS, TTFT_BUCKETS_SECONDS } from './buckets.js';
 
 // Names kept from the seed (a contract: infra/ alert rules and dashboards use them).
 export const LLM_REQUESTS_TOTAL = 'llm_requests_total';
@@ -15,6 +15,10 @@ export const LLM_COST_DOLLARS_TOTAL = 'llm_cost_dollars_total';
 export const LLM_REQUEST_ERRORS_TOTAL = 'llm_request_errors_total';
 export const LLM_USAGE_ESTIMATED_TOTAL = 'llm_usage_estimated_total';
 export const LLM_UNPRICED_REQUESTS_TOTAL = 'llm_unpriced_requests_total';
+export const LLM_CACHED_PROMPT_TOKENS_TOTAL = 'llm_cached_prompt_tokens_total';
+export const LLM_REASONING_TOKENS_TOTAL = 'llm_reasoning_tokens_total';
+export const LLM_UPSTREAM_TTFT_SECONDS = 'llm_upstream_ttft_seconds';
+export const LLM_GATEWAY_TTFT_OVERHEAD_SECONDS = 'llm_gateway_ttft_overhead_seconds';
 
 export const gatewayMetricProviders = [
   makeCounterProvider({
@@ -75,6 +79,28 @@ export const gatewayMetricProviders = [
     name: LLM_UNPRICED_REQUESTS_TOTAL,
     help: 'Requests for a model with no price in MODELS_FILE (their cost is unknown, not zero)',
     labelNames: ['model'],
+  }),
+  makeCounterProvider({
+    name: LLM_CACHED_PROMPT_TOKENS_TOTAL,
+    help: 'Prompt tokens the upstream served from its prompt cache (prompt_tokens_details.cached_tokens); a part of llm_prompt_tokens_total',
+    labelNames: ['model'],
+  }),
+  makeCounterProvider({
+    name: LLM_REASONING_TOKENS_TOTAL,
+    help: 'Completion tokens the model spent reasoning (completion_tokens_details.reasoning_tokens); a part of llm_tokens_generated_total',
+    labelNames: ['model'],
+  }),
+  makeHistogramProvider({
+    name: LLM_UPSTREAM_TTFT_SECONDS,
+    help: "Seconds from the gateway's call to the model server to the first token it received: the model server's own time to first token",
+    labelNames: ['model'],
+    buckets: TTFT_BUCKETS_SECONDS,
+  }),
+  makeHistogramProvider({
+    name: LLM_GATEWAY_TTFT_OVERHEAD_SECONDS,
+    help: 'Seconds the gateway added to the time to first token: llm_ttft_seconds minus llm_upstream_ttft_seconds, per request',
+    labelNames: ['model'],
+    buckets: GATEWAY_OVERHEAD_BUCKETS_SECONDS,
   }),
   ...queuePublisherMetricProviders,
 ];

@@ -28,13 +28,21 @@ export interface GenerationRequest {
   includeUsage: boolean;
   /** Prompt tokens counted by the gateway, when the backend needs them before it starts (simulator). */
   promptTokens: number | undefined;
-  /** OpenAI extras passed through untouched to openai-compatible upstreams (tools, response_format…). */
-  passthrough: Record<string, unknown>;
+  /**
+   * chat/completions and completions: the body exactly as the client sent it. An OpenAI-compatible
+   * upstream receives it unchanged but for the model name and what the gateway documents (usage in
+   * streams, no `context`), so tools, response_format, logprobs and vendor extras all reach it.
+   */
+  relayBody: Readonly<Record<string, unknown>> | undefined;
 }
 
 export interface TokenUsage {
   promptTokens: number;
   completionTokens: number;
+  /** Prompt tokens served from the upstream's prompt cache (`prompt_tokens_details.cached_tokens`): part of promptTokens. */
+  cachedPromptTokens?: number;
+  /** Completion tokens spent reasoning (`completion_tokens_details.reasoning_tokens`): part of completionTokens. */
+  reasoningTokens?: number;
 }
 
 /** How a backend hands tokens on as they arrive. */
@@ -52,6 +60,24 @@ export interface BackendResult {
   usage: TokenUsage | undefined;
 }
 
+/** How a relaying backend hands on the upstream's own events, unchanged, as they arrive. */
+export interface RelaySink {
+  /**
+   * One upstream event in wire form (`data: …\n\n`). `hasToken`: it carries something the client
+   * sees as a token (content, reasoning, a tool call, a refusal); `text`: its answer text, for
+   * accounting. A returned promise means the client cannot take more yet (backpressure).
+   */
+  event(wire: string, hasToken: boolean, text: string): Promise<void> | undefined;
+}
+
+/** A relayed answer: the BackendResult, plus the upstream's own body when the client did not stream. */
+export interface RelayResult extends BackendResult {
+  /** The non-streamed answer exactly as the client gets it (only `model` renamed where it differs). */
+  body: string | undefined;
+  /** Its answer text (first choice), for accounting and the quality checks. */
+  output: string;
+}
+
 /** A model server behind one interface: the embedded simulator or any OpenAI-compatible upstream. */
 export interface GenerationBackend {
   /**
@@ -60,6 +86,12 @@ export interface GenerationBackend {
    * BackendError. Aborting the signal must stop the work and release the upstream at once.
    */
   generate(request: GenerationRequest, signal: AbortSignal, sink: TokenSink): Promise<BackendResult>;
+  /**
+   * Relays an OpenAI-API request to an OpenAI-compatible upstream and its answer back as the
+   * upstream sent it (transparent relay). Backends that render answers themselves (the
+   * simulator) have none, and the gateway renders their tokens instead.
+   */
+  relay?(request: GenerationRequest, signal: AbortSignal, sink: RelaySink): Promise<RelayResult>;
   /** undefined when the backend can serve, else why not (for /readyz). */
   readinessProblem(): Promise<string | undefined>;
 }
@@ -69,6 +101,7 @@ export type BackendErrorCode =
   | 'UPSTREAM_UNAVAILABLE'
   | 'UPSTREAM_TIMEOUT'
   | 'UPSTREAM_STREAM_CUT'
+  | 'UPSTREAM_STREAM_ERROR'
   | 'UPSTREAM_RATE_LIMITED'
   | 'UPSTREAM_REJECTED';
 
@@ -77,7 +110,12 @@ export class BackendError extends Error {
   constructor(
     readonly code: BackendErrorCode,
     message: string,
-    readonly details: { upstreamStatus?: number; retryAfterSeconds?: number } = {},
+    readonly details: {
+      upstreamStatus?: number;
+      retryAfterSeconds?: number;
+      /** An upstream's 4xx answer to the client's own request, relayed as it is (our credentials redacted). */
+      upstreamBody?: string;
+    } = {},
   ) {
     super(message);
     this.name = 'BackendError';

@@ -3,6 +3,7 @@ import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway.config.js'
 import { ModelCatalog } from '../config/model-catalog.js';
 import { loadTokenizer } from '../tokens/tokenizer.js';
 import { BackendRouter } from './backend-router.js';
+import { ModelDiscovery } from './model-discovery.service.js';
 import { OpenAiBackend } from './openai/openai.backend.js';
 import { FaultSwitch } from './simulator/fault-switch.js';
 import { SimulatorBackend } from './simulator/simulator.backend.js';
@@ -34,12 +35,14 @@ export class BackendsModule {
           provide: OpenAiBackend,
           inject: [GATEWAY_CONFIG, ModelCatalog],
           useFactory: (config: GatewayConfig, catalog: ModelCatalog) => {
-            const models = catalog.models.filter((m) => m.backend === 'openai');
-            if (models.length === 0) return null;
-            return new OpenAiBackend(models, {
+            const upstreams = new Set(catalog.models.flatMap((m) => (m.backend === 'openai' && m.upstreamUrl ? [m.upstreamUrl] : [])));
+            if (catalog.discoveryUpstreamUrl) upstreams.add(catalog.discoveryUpstreamUrl);
+            if (upstreams.size === 0) return null;
+            return new OpenAiBackend([...upstreams], {
               apiKey: config.UPSTREAM_API_KEY,
               timeoutMs: config.UPSTREAM_TIMEOUT_MS,
               connections: config.UPSTREAM_CONNECTIONS,
+              responseLimitBytes: config.UPSTREAM_RESPONSE_LIMIT_BYTES,
             });
           },
         },
@@ -62,8 +65,9 @@ export class BackendsModule {
             new BackendRouter({ ...(simulator ? { simulator } : {}), ...(openai ? { openai } : {}) }),
         },
         BackendsLifecycle,
+        ModelDiscovery,
       ],
-      exports: [BackendRouter, FaultSwitch],
+      exports: [BackendRouter, FaultSwitch, ModelDiscovery],
     };
   }
 }

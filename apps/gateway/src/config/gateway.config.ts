@@ -9,11 +9,13 @@ export const gatewayConfigSchema = z.object({
   LLM_BACKEND: z
     .enum(['simulator', 'openai'])
     .default('simulator')
-    .describe('backend for models that do not name one in MODELS_FILE'),
+    .describe('backend for models that do not name one in MODELS_FILE; openai with UPSTREAM_URL and no MODELS_FILE serves the models the upstream lists'),
   UPSTREAM_URL: z.url().optional().describe('OpenAI-compatible server (vLLM, TGI, llama.cpp, Ollama) for openai-backed models without their own upstream_url'),
   UPSTREAM_API_KEY: envSecret('bearer token sent to the upstream'),
   UPSTREAM_TIMEOUT_MS: envInt(30_000, 'give up on the upstream after this long without its headers or between two chunks (504)', { min: 100 }),
   UPSTREAM_CONNECTIONS: envInt(512, 'most connections kept open to each upstream', { min: 1 }),
+  UPSTREAM_MODELS_REFRESH_MS: envInt(60_000, 'with LLM_BACKEND=openai, UPSTREAM_URL and no MODELS_FILE: how often the upstream\'s GET /v1/models is read again', { min: 1000 }),
+  UPSTREAM_RESPONSE_LIMIT_BYTES: envInt(16 * 1_048_576, 'largest non-streamed upstream answer relayed to a client (502 above); streamed answers are relayed event by event', { min: 65_536 }),
   GATEWAY_BODY_LIMIT_BYTES: envInt(1_048_576, 'largest accepted request body (413 above)', { min: 1024 }),
   GATEWAY_MAX_TOKENS_DEFAULT: envInt(256, 'max_tokens when a request gives none', { min: 1 }),
   SIMULATOR_SEED: envInt(42, 'seed of the simulator; at temperature 0 the same prompt gives the same answer'),

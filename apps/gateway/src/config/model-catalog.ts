@@ -28,11 +28,33 @@ const DEFAULT_SIMULATOR_PROFILE: SimulatorProfile = {
   faults: { server_error_rate: 0, rate_limit_rate: 0, timeout_rate: 0, cut_stream_rate: 0, refusal_rate: 0, off_context_rate: 0 },
 };
 
-/** The served models, resolved once at boot; an inconsistent file stops the gateway with a clear message. */
-export class ModelCatalog {
-  private readonly byName: ReadonlyMap<string, ServedModel>;
+/** One model an upstream lists on `GET /v1/models`. */
+export interface ListedModel {
+  id: string;
+  /** vLLM's `max_model_len`, when the upstream says it. */
+  maxModelLength: number | undefined;
+}
 
-  constructor(readonly models: readonly ServedModel[]) {
+/** Beyond this many listed models the rest are ignored (and logged): each one is a label value. */
+export const DISCOVERED_MODELS_LIMIT = 256;
+/** max_tokens limit of a discovered model whose upstream states no context length: the upstream enforces its own. */
+const DISCOVERED_MAX_TOKENS_LIMIT = 1_000_000;
+
+/**
+ * The served models. Resolved once at boot from MODELS_FILE, or, with a zero-config upstream,
+ * replaced whenever the upstream's model list changes (listeners learn the new names).
+ */
+export class ModelCatalog {
+  private byName: ReadonlyMap<string, ServedModel>;
+  private listed: readonly ServedModel[];
+  private readonly listeners: Array<(models: readonly ServedModel[]) => void> = [];
+
+  constructor(
+    models: readonly ServedModel[],
+    /** The upstream whose model list this catalog follows; undefined for a MODELS_FILE catalog. */
+    readonly discoveryUpstreamUrl: string | undefined = undefined,
+  ) {
+    this.listed = models;
     this.byName = new Map(models.map((m) => [m.name, m]));
   }
 
@@ -40,15 +62,14 @@ export class ModelCatalog {
     const problems: string[] = [];
     const models = file.models.map((spec, index): ServedModel => {
       const backend = spec.backend ?? defaults.backend;
-      const upstreamUrl = (spec.upstream_url ?? defaults.upstreamUrl)?.replace(/\/+$/, '').replace(/\/v1$/, '');
+      const upstreamUrl = spec.upstream_url ?? defaults.upstreamUrl;
       if (backend === 'openai' && !upstreamUrl) {
         problems.push(`models.${index} (${spec.name}): an openai-backed model needs upstream_url or UPSTREAM_URL`);
       }
       return {
         name: spec.name,
         backend,
-        upstreamUrl: backend === 'openai' ? upstreamUrl : undefined,
-        upstreamHost: backend === 'openai' && upstreamUrl ? new URL(upstreamUrl).host : undefined,
+        ...upstreamOf(backend === 'openai' ? upstreamUrl : undefined),
         upstreamModel: spec.upstream_model ?? spec.name,
         maxTokensLimit: spec.max_tokens_limit,
         simulator: backend === 'simulator' ? (spec.simulator ?? DEFAULT_SIMULATOR_PROFILE) : undefined,
@@ -59,16 +80,66 @@ export class ModelCatalog {
     return new ModelCatalog(models);
   }
 
+  /** An empty catalog that follows the models `upstreamUrl` lists (zero-config upstream). */
+  static discovering(upstreamUrl: string): ModelCatalog {
+    return new ModelCatalog([], upstreamOf(upstreamUrl).upstreamUrl);
+  }
+
+  get models(): readonly ServedModel[] {
+    return this.listed;
+  }
+
+  /** Whether the models come from the upstream's list rather than a file. */
+  get isDiscovering(): boolean {
+    return this.discoveryUpstreamUrl !== undefined;
+  }
+
+  /** Replaces the served models with the upstream's list; returns whether anything changed. */
+  replaceListed(listed: readonly ListedModel[], pricingOf: (name: string) => ServedModel['pricing']): boolean {
+    const upstreamUrl = this.discoveryUpstreamUrl;
+    if (upstreamUrl === undefined) throw new Error('a MODELS_FILE catalog does not follow an upstream');
+    const models = listed.slice(0, DISCOVERED_MODELS_LIMIT).map(
+      (m): ServedModel => ({
+        name: m.id,
+        backend: 'openai',
+        ...upstreamOf(upstreamUrl),
+        upstreamModel: m.id,
+        maxTokensLimit: m.maxModelLength ?? DISCOVERED_MAX_TOKENS_LIMIT,
+        simulator: undefined,
+        pricing: pricingOf(m.id),
+      }),
+    );
+    const isSame = models.length === this.listed.length && models.every((m, i) => m.name === this.listed[i]!.name && m.maxTokensLimit === this.listed[i]!.maxTokensLimit);
+    if (isSame) return false;
+    this.listed = models;
+    this.byName = new Map(models.map((m) => [m.name, m]));
+    for (const listener of this.listeners) listener(models);
+    return true;
+  }
+
+  /** Calls `listener` with the models now and whenever they change. */
+  onModels(listener: (models: readonly ServedModel[]) => void): void {
+    this.listeners.push(listener);
+    listener(this.listed);
+  }
+
   get(name: string): ServedModel | undefined {
     return this.byName.get(name);
   }
 
-  /** The model used when a /v1/generate request names none: the first in the file. */
-  get defaultModel(): ServedModel {
-    return this.models[0]!;
+  /** The model used when a /v1/generate request names none: the first in the file or in the upstream's list. */
+  get defaultModel(): ServedModel | undefined {
+    return this.listed[0];
   }
 
   get names(): string[] {
-    return this.models.map((m) => m.name);
+    return this.listed.map((m) => m.name);
   }
+}
+
+/** An upstream's base URL without a trailing /v1 (the backend adds the paths), and its host:port. */
+function upstreamOf(url: string | undefined): { upstreamUrl: string | undefined; upstreamHost: string | undefined } {
+  if (!url) return { upstreamUrl: undefined, upstreamHost: undefined };
+  const upstreamUrl = url.replace(/\/+$/, '').replace(/\/v1$/, '');
+  return { upstreamUrl, upstreamHost: new URL(upstreamUrl).host };
 }

@@ -14,9 +14,15 @@ export interface GenerationOutcome {
   finishReason: string | null;
   promptTokens: number;
   completionTokens: number;
+  /** Prompt tokens the upstream served from its cache (part of promptTokens). */
+  cachedPromptTokens: number;
+  /** Completion tokens spent reasoning (part of completionTokens). */
+  reasoningTokens: number;
   isUsageEstimated: boolean;
   cost: RequestCost;
   ttftMs: number | undefined;
+  /** The backend's own time to first token (backend call to first token received); ttftMs minus this is the gateway's share. */
+  upstreamTtftMs: number | undefined;
   latencyMs: number;
   startedAtMs: number;
   output: string;

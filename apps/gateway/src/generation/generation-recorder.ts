@@ -12,6 +12,10 @@ import {
   LLM_TTFT_SECONDS,
   LLM_UNPRICED_REQUESTS_TOTAL,
   LLM_USAGE_ESTIMATED_TOTAL,
+  LLM_CACHED_PROMPT_TOKENS_TOTAL,
+  LLM_REASONING_TOKENS_TOTAL,
+  LLM_UPSTREAM_TTFT_SECONDS,
+  LLM_GATEWAY_TTFT_OVERHEAD_SECONDS,
 } from '@tokenscope/metrics';
 import { EVENT_TEXT_LIMIT_CHARS, type GenerationCompleted } from '@tokenscope/queue-contracts';
 import { InjectMetric } from '@willsoto/nestjs-prometheus';
@@ -49,8 +53,17 @@ export class GenerationRecorder {
     @InjectMetric(LLM_REQUEST_ERRORS_TOTAL) private readonly errors: Counter<'model' | 'code'>,
     @InjectMetric(LLM_USAGE_ESTIMATED_TOTAL) private readonly usageEstimated: Counter<'model'>,
     @InjectMetric(LLM_UNPRICED_REQUESTS_TOTAL) private readonly unpriced: Counter<'model'>,
+    @InjectMetric(LLM_CACHED_PROMPT_TOKENS_TOTAL) private readonly cachedPromptTokens: Counter<'model'>,
+    @InjectMetric(LLM_REASONING_TOKENS_TOTAL) private readonly reasoningTokens: Counter<'model'>,
+    @InjectMetric(LLM_UPSTREAM_TTFT_SECONDS) private readonly upstreamTtft: Histogram<'model'>,
+    @InjectMetric(LLM_GATEWAY_TTFT_OVERHEAD_SECONDS) private readonly ttftOverhead: Histogram<'model'>,
   ) {
     this.models = new LabelGuard(catalog.names);
+    // models discovered from the upstream after boot join the closed set and get their series at 0
+    catalog.onModels((models) => {
+      this.models.allow(models.map((m) => m.name));
+      for (const model of models) this.initialiseModel(model.name);
+    });
   }
 
   /** Pre-creates a model's series at 0 so rates and ratios exist before the first request. */
@@ -58,6 +71,8 @@ export class GenerationRecorder {
     for (const status of ['success', 'error', 'cancelled', 'rejected']) this.requests.inc({ model, status }, 0);
     this.completionTokens.inc({ model }, 0);
     this.promptTokens.inc({ model }, 0);
+    this.cachedPromptTokens.inc({ model }, 0);
+    this.reasoningTokens.inc({ model }, 0);
     this.cost.inc({ model }, 0);
   }
 
@@ -74,6 +89,10 @@ export class GenerationRecorder {
     this.requests.inc({ model, status: outcome.status });
     const exemplarLabels = outcome.traceId ? { trace_id: outcome.traceId } : {};
     if (outcome.ttftMs !== undefined) this.ttft.observe({ labels: { model }, value: outcome.ttftMs / 1000, exemplarLabels } as never);
+    if (outcome.ttftMs !== undefined && outcome.upstreamTtftMs !== undefined) {
+      this.upstreamTtft.observe({ model }, outcome.upstreamTtftMs / 1000);
+      this.ttftOverhead.observe({ model }, Math.max(0, outcome.ttftMs - outcome.upstreamTtftMs) / 1000);
+    }
     if (outcome.status === 'success') {
       this.latency.observe({ labels: { model }, value: outcome.latencyMs / 1000, exemplarLabels } as never);
       const tpot = tpotSeconds(outcome.latencyMs / 1000, outcome.ttftMs === undefined ? undefined : outcome.ttftMs / 1000, outcome.completionTokens);
@@ -81,6 +100,8 @@ export class GenerationRecorder {
     }
     if (outcome.completionTokens > 0) this.completionTokens.inc({ model }, outcome.completionTokens);
     if (outcome.promptTokens > 0) this.promptTokens.inc({ model }, outcome.promptTokens);
+    if (outcome.cachedPromptTokens > 0) this.cachedPromptTokens.inc({ model }, outcome.cachedPromptTokens);
+    if (outcome.reasoningTokens > 0) this.reasoningTokens.inc({ model }, outcome.reasoningTokens);
     if (outcome.cost.costUsd > 0) this.cost.inc({ model }, outcome.cost.costUsd);
     if (outcome.status === 'error' && outcome.errorCode) this.errors.inc({ model, code: this.codes.value(outcome.errorCode) });
     if (outcome.isUsageEstimated) this.usageEstimated.inc({ model });
@@ -109,8 +130,11 @@ export class GenerationRecorder {
       streamed: outcome.isStreaming,
       prompt_tokens: outcome.promptTokens,
       completion_tokens: outcome.completionTokens,
+      cached_prompt_tokens: outcome.cachedPromptTokens || undefined,
+      reasoning_tokens: outcome.reasoningTokens || undefined,
       usage_estimated: outcome.isUsageEstimated || undefined,
       ttft_ms: outcome.ttftMs === undefined ? undefined : round(outcome.ttftMs),
+      upstream_ttft_ms: outcome.upstreamTtftMs === undefined ? undefined : round(outcome.upstreamTtftMs),
       latency_ms: round(outcome.latencyMs),
       cost_usd: outcome.cost.costUsd,
       // the text itself goes under `output`, which the logger redacts unless LOG_PROMPTS is on

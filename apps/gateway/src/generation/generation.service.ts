@@ -1,14 +1,14 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { context, SpanStatusCode, trace, type Span } from '@opentelemetry/api';
 import type { PriceTable, RequestCost } from '@tokenscope/cost';
-import type { GenerationEndpoint } from '@tokenscope/queue-contracts';
+import { EVENT_TEXT_LIMIT_CHARS, type GenerationEndpoint } from '@tokenscope/queue-contracts';
 import { injectTraceCarrier, tracer } from '@tokenscope/tracing';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { ApiPrincipal } from '@tokenscope/config';
 import { Admission } from '../admission/admission.js';
-import { BackendError, type GenerationRequest, type TokenSink, type TokenUsage } from '../backends/backend.js';
+import { BackendError, type GenerationRequest, type RelaySink, type TokenSink, type TokenUsage } from '../backends/backend.js';
 import { BackendRouter } from '../backends/backend-router.js';
-import { ModelCatalog } from '../config/model-catalog.js';
+import { PRICE_TABLE } from '../config/price-table.token.js';
 import { ERROR_MAPPINGS, openAiErrorBody } from '../http/error-mapping.js';
 import { requestTraceContext } from '../http/request-context.js';
 import { sendJson, SseWriter } from '../http/sse-writer.js';
@@ -19,16 +19,26 @@ import { timingsOf } from './generation-timing.js';
 import { GenerationRequestParser } from './request-parser.js';
 import { responseFormatFor } from './response-formats.js';
 
-export const PRICE_TABLE = Symbol('PRICE_TABLE');
-
 /** What the model produced, however the request ended. */
 interface Production {
+  /** The answer text, kept up to EVENT_TEXT_LIMIT_CHARS (the event carries no more). */
   output: string;
+  /** Characters of the answer beyond `output`, still counted when usage must be estimated. */
+  outputCharsDropped: number;
   tokenEvents: number;
+  /** Arrival to the first token written to the client. */
   ttftMs: number | undefined;
+  /** Backend call to the first token received from it: the model server's own share of the TTFT. */
+  upstreamTtftMs: number | undefined;
   finishReason: string | null;
   usage: TokenUsage | undefined;
+  /** A relayed non-streamed answer: the upstream's body, as the client gets it. */
+  body: string | undefined;
 }
+
+// about four characters a token: only for the part of an over-long answer the gateway did not keep
+const CHARS_PER_TOKEN_ESTIMATE = 4;
+const DONE_EVENT = 'data: [DONE]\n\n';
 
 const OPERATION_NAMES: Record<GenerationEndpoint, string> = {
   generate: 'text_completion',
@@ -46,15 +56,12 @@ export class GenerationService {
   private readonly logger = new Logger('generation');
 
   constructor(
-    private readonly catalog: ModelCatalog,
     private readonly parser: GenerationRequestParser,
     private readonly backends: BackendRouter,
     private readonly recorder: GenerationRecorder,
     private readonly admission: Admission,
     @Inject(PRICE_TABLE) private readonly prices: PriceTable,
-  ) {
-    for (const name of catalog.names) recorder.initialiseModel(name);
-  }
+  ) {}
 
   async serve(endpoint: GenerationEndpoint, body: unknown, request: FastifyRequest, reply: FastifyReply): Promise<void> {
     reply.hijack();
@@ -108,9 +115,12 @@ export class GenerationService {
       finishReason: null,
       promptTokens: 0,
       completionTokens: 0,
+      cachedPromptTokens: 0,
+      reasoningTokens: 0,
       isUsageEstimated: false,
       cost: { costUsd: 0, basis: model ? this.prices.costOf(model.name, { promptTokens: 0, completionTokens: 0 }).basis : 'unpriced' },
       ttftMs: undefined,
+      upstreamTtftMs: undefined,
       latencyMs: performance.now() - request.arrivalMs,
       startedAtMs: request.arrivalEpochMs,
       output: '',
@@ -157,10 +167,22 @@ export class GenerationService {
     abort: AbortController,
     response: FastifyReply['raw'],
   ): Promise<void> {
+    const backend = this.backends.backendFor(generation.model);
+    // an OpenAI-compatible upstream answers OpenAI requests itself; the gateway renders only its own API and the simulator
+    const isRelayed = backend.relay !== undefined && generation.endpoint !== 'generate';
     const format = responseFormatFor(generation.endpoint, generation.requestId, generation.model.name, generation.includeUsage);
     const sse = generation.isStreaming ? new SseWriter(response) : undefined;
-    const produced: Production = { output: '', tokenEvents: 0, ttftMs: undefined, finishReason: null, usage: undefined };
-    let failure: { code: GenerationErrorCode; message: string; retryAfterSeconds?: number } | undefined;
+    const produced: Production = {
+      output: '',
+      outputCharsDropped: 0,
+      tokenEvents: 0,
+      ttftMs: undefined,
+      upstreamTtftMs: undefined,
+      finishReason: null,
+      usage: undefined,
+      body: undefined,
+    };
+    let failure: { code: GenerationErrorCode; message: string; retryAfterSeconds?: number; upstreamStatus?: number; upstreamBody?: string } | undefined;
     let isCancelled = false;
     let localPromptTokens: number | undefined;
 
@@ -169,12 +191,12 @@ export class GenerationService {
         localPromptTokens = await this.countPromptTokens(generation);
         generation = { ...generation, promptTokens: localPromptTokens };
       }
-      await this.forward(generation, request, abort.signal, produced, sse ? (text) => sse.write(format.tokenEvent(text)) : undefined);
+      await this.forward(generation, request, abort.signal, produced, isRelayed, sse ? (text) => sse.write(format.tokenEvent(text)) : undefined, sse);
     } catch (error) {
       if (abort.signal.aborted && abort.signal.reason instanceof ClientGoneError) {
         isCancelled = true;
       } else if (error instanceof BackendError) {
-        failure = { code: error.code, message: error.message, ...(error.details.retryAfterSeconds ? { retryAfterSeconds: error.details.retryAfterSeconds } : {}) };
+        failure = { code: error.code, message: error.message, ...error.details };
       } else {
         this.logger.error({ err: error }, 'generation failed unexpectedly');
         failure = { code: 'INTERNAL', message: 'internal error' };
@@ -182,7 +204,7 @@ export class GenerationService {
     }
 
     // usage: the backend's own when it reported it, else counted here (and marked estimated)
-    const usage = await this.finalUsage(generation, produced, localPromptTokens);
+    const usage = await this.finalUsage(generation, produced, localPromptTokens, isCancelled);
     const cost: RequestCost = this.prices.costOf(generation.model.name, usage.usage);
     let httpStatus = 200;
     let finishReason = produced.finishReason;
@@ -200,22 +222,31 @@ export class GenerationService {
       httpStatus = sse?.hasStarted ? 200 : mapping.httpStatus;
       finishReason = null;
       if (sse?.hasStarted) sse.end(format.errorEvent(failure.code, failure.message));
-      else {
+      else if (isRelayed && failure.upstreamBody !== undefined && failure.upstreamStatus !== undefined) {
+        // the upstream refused the client's own request: the client gets the upstream's answer
+        httpStatus = failure.upstreamStatus;
+        sendJson(response, failure.upstreamStatus, failure.upstreamBody);
+      } else {
         const headers: Record<string, string> = failure.retryAfterSeconds ? { 'retry-after': String(failure.retryAfterSeconds) } : {};
         sendJson(response, mapping.httpStatus, openAiErrorBody(failure.code, failure.message), headers);
       }
       span.setStatus({ code: SpanStatusCode.ERROR, message: failure.code });
     } else {
       const detokenize = tracer().startSpan('detokenize');
-      const latencySoFarMs = performance.now() - request.arrivalMs;
-      const summary = {
-        finishReason: finishReason ?? 'stop',
-        usage: usage.usage,
-        costUsd: cost.basis === 'tokens' ? cost.costUsd : null,
-        timings: timingsOf(latencySoFarMs, produced.ttftMs, usage.usage.completionTokens),
-      };
-      if (sse) sse.end(format.finalEvents(summary));
-      else sendJson(response, 200, format.jsonBody(produced.output, summary));
+      if (isRelayed) {
+        if (sse) sse.end(DONE_EVENT);
+        else sendJson(response, 200, produced.body ?? '');
+      } else {
+        const latencySoFarMs = performance.now() - request.arrivalMs;
+        const summary = {
+          finishReason: finishReason ?? 'stop',
+          usage: usage.usage,
+          costUsd: cost.basis === 'tokens' ? cost.costUsd : null,
+          timings: timingsOf(latencySoFarMs, produced.ttftMs, usage.usage.completionTokens),
+        };
+        if (sse) sse.end(format.finalEvents(summary));
+        else sendJson(response, 200, format.jsonBody(produced.output, summary));
+      }
       detokenize.setAttribute('gen_ai.usage.output_tokens', usage.usage.completionTokens);
       detokenize.end();
     }
@@ -227,6 +258,9 @@ export class GenerationService {
       'tokenscope.status': status,
       'tokenscope.cost_usd': cost.costUsd,
       'tokenscope.usage_estimated': usage.isEstimated,
+      ...(usage.usage.cachedPromptTokens ? { 'gen_ai.usage.cache_read.input_tokens': usage.usage.cachedPromptTokens } : {}),
+      ...(usage.usage.reasoningTokens ? { 'gen_ai.usage.reasoning.output_tokens': usage.usage.reasoningTokens } : {}),
+      ...(produced.upstreamTtftMs !== undefined ? { 'tokenscope.upstream_ttft_ms': produced.upstreamTtftMs } : {}),
       ...(finishReason ? { 'gen_ai.response.finish_reasons': [finishReason] } : {}),
     });
     this.recorder.record({
@@ -240,9 +274,12 @@ export class GenerationService {
       finishReason,
       promptTokens: usage.usage.promptTokens,
       completionTokens: usage.usage.completionTokens,
+      cachedPromptTokens: usage.usage.cachedPromptTokens ?? 0,
+      reasoningTokens: usage.usage.reasoningTokens ?? 0,
       isUsageEstimated: usage.isEstimated,
       cost,
       ttftMs: produced.ttftMs,
+      upstreamTtftMs: produced.upstreamTtftMs,
       latencyMs,
       startedAtMs: request.arrivalEpochMs,
       output: produced.output,
@@ -253,31 +290,64 @@ export class GenerationService {
     });
   }
 
-  /** Relays the backend's tokens; TTFT is taken when the first token is handed to the socket. */
+  /**
+   * Hands the backend's answer to the client: relayed events or body as the upstream sent them,
+   * or tokens the gateway renders. TTFT is taken when the first token is handed to the socket.
+   */
   private async forward(
     generation: GenerationRequest,
     request: FastifyRequest,
     signal: AbortSignal,
     produced: Production,
+    isRelayed: boolean,
     writeToken: ((text: string) => Promise<void> | undefined) | undefined,
+    sse: SseWriter | undefined,
   ): Promise<void> {
     const backend = this.backends.backendFor(generation.model);
     const forward = tracer().startSpan('model_forward', {
       attributes: { 'gen_ai.request.model': generation.model.upstreamModel, 'tokenscope.backend': generation.model.backend },
     });
-    const sink: TokenSink = {
-      token: (text) => {
-        const pending = writeToken?.(text);
-        if (produced.ttftMs === undefined) this.markFirstToken(produced, request, forward);
-        produced.tokenEvents++;
-        produced.output += text;
-        return pending;
-      },
+    const startedAtMs = performance.now();
+    const keep = (text: string) => {
+      const room = EVENT_TEXT_LIMIT_CHARS - produced.output.length;
+      if (text.length <= room) produced.output += text;
+      else {
+        if (room > 0) produced.output += text.slice(0, room);
+        produced.outputCharsDropped += text.length - Math.max(room, 0);
+      }
     };
     try {
-      const result = await backend.generate(generation, signal, sink);
-      produced.finishReason = result.finishReason;
-      produced.usage = result.usage;
+      if (isRelayed) {
+        const relaySink: RelaySink = {
+          event: (wire, hasToken, text) => {
+            const pending = sse?.write(wire);
+            if (hasToken) {
+              if (produced.ttftMs === undefined) this.markFirstToken(produced, request, forward, startedAtMs);
+              produced.tokenEvents++;
+            }
+            if (text) keep(text);
+            return pending;
+          },
+        };
+        const result = await backend.relay!(generation, signal, relaySink);
+        produced.body = result.body;
+        if (result.body !== undefined) keep(result.output);
+        produced.finishReason = result.finishReason;
+        produced.usage = result.usage;
+      } else {
+        const sink: TokenSink = {
+          token: (text) => {
+            const pending = writeToken?.(text);
+            if (produced.ttftMs === undefined) this.markFirstToken(produced, request, forward, startedAtMs);
+            produced.tokenEvents++;
+            keep(text);
+            return pending;
+          },
+        };
+        const result = await backend.generate(generation, signal, sink);
+        produced.finishReason = result.finishReason;
+        produced.usage = result.usage;
+      }
     } catch (error) {
       forward.setStatus({ code: SpanStatusCode.ERROR, message: error instanceof BackendError ? error.code : 'aborted' });
       throw error;
@@ -287,8 +357,11 @@ export class GenerationService {
     }
   }
 
-  private markFirstToken(produced: Production, request: FastifyRequest, forward: Span): void {
-    produced.ttftMs = performance.now() - request.arrivalMs;
+  /** The first token: when the client got it (TTFT), and how much of that the backend took. */
+  private markFirstToken(produced: Production, request: FastifyRequest, forward: Span, backendStartedAtMs: number): void {
+    const now = performance.now();
+    produced.ttftMs = now - request.arrivalMs;
+    produced.upstreamTtftMs = now - backendStartedAtMs;
     forward.addEvent('first_token', { 'gen_ai.server.time_to_first_token': produced.ttftMs / 1000 });
   }
 
@@ -305,15 +378,18 @@ export class GenerationService {
     generation: GenerationRequest,
     produced: Production,
     localPromptTokens: number | undefined,
+    isCancelled: boolean,
   ): Promise<{ usage: TokenUsage; isEstimated: boolean }> {
     if (produced.usage) return { usage: produced.usage, isEstimated: false };
-    if (produced.tokenEvents === 0 && localPromptTokens === undefined && produced.finishReason === null) {
-      // nothing reached the model's output: a failure before the first token
+    // a client that left had its prompt read by the model (prefill) even before the first token:
+    // that is billed; a failure before the first token produced nothing to bill
+    if (!isCancelled && produced.tokenEvents === 0 && localPromptTokens === undefined && produced.finishReason === null) {
       return { usage: { promptTokens: 0, completionTokens: 0 }, isEstimated: false };
     }
     const tokenizer = await loadTokenizer();
     const promptTokens = localPromptTokens ?? (await this.countPromptTokens(generation));
-    return { usage: { promptTokens, completionTokens: tokenizer.count(produced.output) }, isEstimated: true };
+    const completionTokens = tokenizer.count(produced.output) + Math.ceil(produced.outputCharsDropped / CHARS_PER_TOKEN_ESTIMATE);
+    return { usage: { promptTokens, completionTokens }, isEstimated: true };
   }
 }
 

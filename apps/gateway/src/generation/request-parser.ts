@@ -3,9 +3,7 @@ import type { z } from 'zod';
 import type { ChatMessage, GenerationRequest } from '../backends/backend.js';
 import type { ModelCatalog, ServedModel } from '../config/model-catalog.js';
 import {
-  CHAT_READ_KEYS,
   chatCompletionsBody,
-  COMPLETIONS_READ_KEYS,
   completionsBody,
   generateBody,
   type ChatCompletionsBody,
@@ -56,7 +54,7 @@ export class GenerationRequestParser {
 
   private fromGenerate(raw: object, identity: RequestIdentity): GenerationRequest {
     const body = validate(generateBody, raw);
-    const model = body.model === undefined ? this.catalog.defaultModel : this.model(body.model);
+    const model = body.model === undefined ? this.defaultModel() : this.model(body.model);
     return {
       requestId: identity.requestId,
       endpoint: 'generate',
@@ -71,7 +69,7 @@ export class GenerationRequestParser {
       userId: body.user ?? identity.userIdHeader ?? 'anonymous',
       isStreaming: body.stream ?? false,
       includeUsage: true,
-      passthrough: {},
+      relayBody: undefined,
       promptTokens: undefined,
     };
   }
@@ -79,10 +77,12 @@ export class GenerationRequestParser {
   private fromChat(raw: object, identity: RequestIdentity): GenerationRequest {
     const body = validate(chatCompletionsBody, raw);
     const model = this.model(body.model);
+    this.checkChoices(model, body.n);
+    // the text the gateway reads (simulator answers, token counts); the upstream gets the messages as sent
     const messages = body.messages.map(
       (m): ChatMessage => ({
-        role: m.role,
-        content: typeof m.content === 'string' ? m.content : (m.content ?? []).map((p) => p.text).join(''),
+        role: m.role === 'function' ? 'tool' : m.role,
+        content: typeof m.content === 'string' ? m.content : (m.content ?? []).map(partText).join(''),
         ...(m.name !== undefined ? { name: m.name } : {}),
       }),
     );
@@ -96,7 +96,7 @@ export class GenerationRequestParser {
         body.max_completion_tokens ?? body.max_tokens ?? undefined,
         body.max_completion_tokens != null ? 'max_completion_tokens' : 'max_tokens',
       ),
-      passthrough: unreadFields(body, CHAT_READ_KEYS),
+      relayBody: raw as Record<string, unknown>,
     };
   }
 
@@ -104,12 +104,13 @@ export class GenerationRequestParser {
     const body = validate(completionsBody, raw);
     const model = this.model(body.model);
     const prompt = typeof body.prompt === 'string' ? body.prompt : body.prompt[0]!;
+    this.checkChoices(model, body.n);
     return {
       ...this.openAiCommon(body, model, identity),
       endpoint: 'completions',
       input: { kind: 'prompt', prompt },
       maxTokens: this.maxTokens(model, body.max_tokens ?? undefined),
-      passthrough: unreadFields(body, COMPLETIONS_READ_KEYS),
+      relayBody: raw as Record<string, unknown>,
     };
   }
 
@@ -127,6 +128,20 @@ export class GenerationRequestParser {
       includeUsage: body.stream_options?.include_usage ?? false,
       promptTokens: undefined,
     };
+  }
+
+  /** An OpenAI-compatible upstream generates n choices itself; the simulator answers one. */
+  private checkChoices(model: ServedModel, n: number | null | undefined): void {
+    if (n != null && n > 1 && model.backend === 'simulator') {
+      throw new GenerationError('INVALID_REQUEST', `n: model ${model.name} (simulated) generates 1 choice`, { param: 'n' });
+    }
+  }
+
+  private defaultModel(): ServedModel {
+    const model = this.catalog.defaultModel;
+    // zero-config upstream whose model list could not be read yet
+    if (!model) throw new GenerationError('NOT_READY', 'no model is served yet: the upstream\'s model list has not been read (see /readyz)');
+    return model;
   }
 
   private model(name: string): ServedModel {
@@ -155,9 +170,8 @@ function toList(stop: string | string[] | undefined): string[] | undefined {
   return stop === undefined ? undefined : Array.isArray(stop) ? stop : [stop];
 }
 
-function unreadFields(body: Record<string, unknown>, readKeys: ReadonlySet<string>): Record<string, unknown> {
-  // fromEntries defines own properties: a `__proto__` key stays a key instead of replacing the prototype
-  return Object.fromEntries(Object.entries(body).filter(([key]) => !readKeys.has(key)));
+function partText(part: { type: string; text?: unknown }): string {
+  return part.type === 'text' && typeof part.text === 'string' ? part.text : '';
 }
 
 /** Parses with a schema; the first problem becomes a 400 that names its field. */

@@ -4,6 +4,7 @@ import { REDIS, redisProblem } from '@tokenscope/redis';
 import type { FastifyReply } from 'fastify';
 import type { Redis } from 'ioredis';
 import { BackendRouter } from '../backends/backend-router.js';
+import { ModelDiscovery } from '../backends/model-discovery.service.js';
 
 
 @Controller()
@@ -12,6 +13,7 @@ export class HealthController {
     @Inject(REDIS) private readonly redis: Redis,
     private readonly backends: BackendRouter,
     private readonly shutdown: ShutdownState,
+    private readonly discovery: ModelDiscovery,
   ) {}
 
   @Get('healthz')
@@ -26,7 +28,8 @@ export class HealthController {
    */
   @Get('readyz')
   async readyz(@Res({ passthrough: true }) reply: FastifyReply) {
-    const [backend, redis] = await Promise.all([this.backends.readinessProblem(), redisProblem(this.redis)]);
+    const [upstream, redis] = await Promise.all([this.backends.readinessProblem(), redisProblem(this.redis)]);
+    const backend = upstream ?? this.discovery.readinessProblem();
     const isReady = backend === undefined && !this.shutdown.isShuttingDown;
     void reply.code(isReady ? 200 : 503);
     return {

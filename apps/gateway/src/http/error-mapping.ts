@@ -29,6 +29,7 @@ export const ERROR_MAPPINGS: Record<GenerationErrorCode, ErrorMapping> = {
   UPSTREAM_ERROR: { httpStatus: 502, type: 'server_error', requestStatus: 'error' },
   UPSTREAM_UNAVAILABLE: { httpStatus: 502, type: 'server_error', requestStatus: 'error' },
   UPSTREAM_STREAM_CUT: { httpStatus: 502, type: 'server_error', requestStatus: 'error' },
+  UPSTREAM_STREAM_ERROR: { httpStatus: 502, type: 'server_error', requestStatus: 'error' },
   NOT_READY: { httpStatus: 503, type: 'server_error', requestStatus: 'error' },
   BUDGET_UNAVAILABLE: { httpStatus: 503, type: 'server_error', requestStatus: 'error' },
   UPSTREAM_TIMEOUT: { httpStatus: 504, type: 'timeout_error', requestStatus: 'error' },

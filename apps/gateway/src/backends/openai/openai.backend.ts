@@ -2,38 +2,48 @@ import { Writable } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
 import { Agent, errors as undiciErrors } from 'undici';
 import { injectTraceCarrier } from '@tokenscope/tracing';
-import type { ServedModel } from '../../config/model-catalog.js';
-import { BackendError, type BackendResult, type GenerationBackend, type GenerationRequest, type TokenSink, type TokenUsage } from '../backend.js';
-import { plainChunkText } from './chunk-text.js';
+import type { ListedModel, ServedModel } from '../../config/model-catalog.js';
+import {
+  BackendError,
+  type BackendResult,
+  type GenerationBackend,
+  type GenerationRequest,
+  type RelayResult,
+  type RelaySink,
+  type TokenSink,
+} from '../backend.js';
 import { SseDecoder } from './sse-decoder.js';
+import { StreamAccount, type EventReading, type ParsedBody } from './stream-account.js';
 
 export interface OpenAiBackendOptions {
   apiKey: string | undefined;
   /** Longest wait for the upstream's headers, and between two body chunks. */
   timeoutMs: number;
   connections: number;
-}
-
-interface StreamChunk {
-  choices?: Array<{ delta?: { content?: string | null }; text?: string | null; finish_reason?: string | null }>;
-  usage?: { prompt_tokens?: number; completion_tokens?: number } | null;
+  /** Largest non-streamed answer relayed to a client. */
+  responseLimitBytes: number;
 }
 
 const ERROR_BODY_LIMIT_BYTES = 64 * 1024;
 const UPSTREAM_MESSAGE_LIMIT_CHARS = 300;
 
 /**
- * Any OpenAI-compatible server (vLLM, TGI's Messages API, llama.cpp server, Ollama, hosted
- * APIs). The gateway always streams from the upstream, even for a client that asked for one
- * JSON answer, so that time to first token is measured for every request; it always asks for
- * `stream_options.include_usage`, so token counts are the upstream's own where it reports them.
+ * Any OpenAI-compatible server (vLLM, TGI's Messages API, llama.cpp server, Ollama, hosted APIs).
+ *
+ * chat/completions and completions are relayed (`relay`): the upstream gets the client's body and
+ * the client gets the upstream's own events or body, byte for byte but for the documented changes
+ * (the model name where the client asked for another, the usage chunk the gateway asked for). The
+ * gateway reads each event only for accounting.
+ *
+ * /v1/generate, the seed's own API, is served through `generate`: always streamed from the
+ * upstream (so its TTFT is measured even for one JSON answer) and rendered by the gateway.
+ * Streams always ask for `stream_options.include_usage`, so token counts are the upstream's own.
  */
 export class OpenAiBackend implements GenerationBackend {
   private readonly agent: Agent;
-  private readonly upstreams: string[];
 
   constructor(
-    models: readonly ServedModel[],
+    private readonly upstreams: readonly string[],
     private readonly options: OpenAiBackendOptions,
   ) {
     this.agent = new Agent({
@@ -42,7 +52,6 @@ export class OpenAiBackend implements GenerationBackend {
       headersTimeout: options.timeoutMs,
       bodyTimeout: options.timeoutMs,
     });
-    this.upstreams = [...new Set(models.flatMap((m) => (m.upstreamUrl ? [m.upstreamUrl] : [])))];
   }
 
   async readinessProblem(): Promise<string | undefined> {
@@ -67,38 +76,98 @@ export class OpenAiBackend implements GenerationBackend {
     return problems.find((p) => p !== undefined);
   }
 
+  /** The upstream's `GET /v1/models` (zero-config upstream), or why it could not be read. */
+  async listModels(origin: string): Promise<ListedModel[]> {
+    let response;
+    try {
+      response = await this.agent.request({ origin, path: '/v1/models', method: 'GET', headers: this.headers(), headersTimeout: 5000, bodyTimeout: 5000 });
+    } catch (error) {
+      throw new Error(`upstream ${origin} unreachable (${describeNetworkError(error)})`);
+    }
+    const text = await readBounded(response.body, ERROR_BODY_LIMIT_BYTES * 16);
+    if (response.statusCode >= 400) throw new Error(`upstream ${origin} answers ${response.statusCode} on GET /v1/models`);
+    return parseModelList(text);
+  }
+
   async close(): Promise<void> {
     await this.agent.close();
   }
 
   async generate(request: GenerationRequest, signal: AbortSignal, sink: TokenSink): Promise<BackendResult> {
     const { path, body } = upstreamRequestOf(request);
-    const relay = new UpstreamRelay(sink, path === '/v1/completions' ? '"text":"' : '"content":"');
-    let failure: { statusCode: number; headers: Record<string, string | string[] | undefined>; body: ErrorBodyCollector } | undefined;
+    const isChat = path === '/v1/chat/completions';
+    const account = new StreamAccount(isChat ? '"content":"' : '"text":"', isChat);
+    const relay = new UpstreamEvents(account, (_payload, reading) => (reading.text ? sink.token(reading.text) : undefined));
+    await this.call(request, path, JSON.stringify(body), signal, () => relay);
+    return streamResult(account);
+  }
+
+  async relay(request: GenerationRequest, signal: AbortSignal, sink: RelaySink): Promise<RelayResult> {
+    const isChat = request.endpoint === 'chat.completions';
+    const path = isChat ? '/v1/chat/completions' : '/v1/completions';
+    const account = new StreamAccount(isChat ? '"content":"' : '"text":"', isChat);
+    const rename = modelRenaming(request.model);
+    const body = relayedRequestBody(request);
+
+    if (!request.isStreaming) {
+      const collector = new BoundedCollector(this.options.responseLimitBytes);
+      await this.call(request, path, body, signal, () => collector);
+      if (collector.isOverLimit) {
+        throw new BackendError('UPSTREAM_ERROR', `the upstream's answer is larger than ${this.options.responseLimitBytes} bytes (UPSTREAM_RESPONSE_LIMIT_BYTES)`);
+      }
+      const text = collector.text();
+      let parsed: ParsedBody;
+      try {
+        parsed = JSON.parse(text) as ParsedBody;
+      } catch {
+        throw new BackendError('UPSTREAM_ERROR', 'the upstream answered with a body that is not JSON');
+      }
+      if (parsed === null || typeof parsed !== 'object' || !Array.isArray(parsed.choices)) {
+        throw new BackendError('UPSTREAM_ERROR', 'the upstream answered without choices');
+      }
+      const output = account.readBody(parsed);
+      if (rename && parsed.model === request.model.upstreamModel) parsed.model = request.model.name;
+      return { finishReason: account.finishReason ?? 'stop', usage: account.usage, body: rename ? JSON.stringify(parsed) : text, output };
+    }
+
+    let output = '';
+    const relay = new UpstreamEvents(account, (payload, reading) => {
+      if (reading.kind === 'usage' && !request.includeUsage) return undefined; // the gateway asked for it, not the client
+      if (reading.kind !== 'chunk' && reading.kind !== 'usage') return undefined; // [DONE] is the gateway's to send; errors end the answer
+      output += reading.text;
+      return sink.event(`data: ${rename ? rename(payload) : payload}\n\n`, reading.hasToken, reading.text);
+    });
+    await this.call(request, path, body, signal, () => relay);
+    return { ...streamResult(account), body: undefined, output };
+  }
+
+  /** One upstream call; a status of 400 or more becomes a BackendError with the upstream's words. */
+  private async call(request: GenerationRequest, path: string, body: string, signal: AbortSignal, onSuccess: () => Writable): Promise<void> {
+    let failure: { statusCode: number; headers: Record<string, string | string[] | undefined>; body: BoundedCollector } | undefined;
+    let hasStarted = false;
     try {
       await this.agent.stream(
         {
           origin: request.model.upstreamUrl!,
           path,
           method: 'POST',
-          headers: { ...this.headers(), 'content-type': 'application/json', accept: 'text/event-stream', ...traceHeaders() },
-          body: JSON.stringify(body),
+          headers: { ...this.headers(), 'content-type': 'application/json', accept: request.isStreaming || request.endpoint === 'generate' ? 'text/event-stream' : 'application/json', ...traceHeaders() },
+          body,
           signal,
         },
         ({ statusCode, headers }) => {
           if (statusCode < 400) {
-            relay.hasStarted = true;
-            return relay;
+            hasStarted = true;
+            return onSuccess();
           }
-          failure = { statusCode, headers, body: new ErrorBodyCollector() };
+          failure = { statusCode, headers, body: new BoundedCollector(ERROR_BODY_LIMIT_BYTES) };
           return failure.body;
         },
       );
     } catch (error) {
-      throw translateError(error, signal, relay.hasStarted);
+      throw translateError(error, signal, hasStarted);
     }
     if (failure) throw upstreamStatusError(failure.statusCode, failure.headers, failure.body.text(), this.options.apiKey);
-    return relay.result();
   }
 
   private headers(): Record<string, string> {
@@ -111,10 +180,63 @@ function traceHeaders(): Record<string, string> {
   return carrier.traceparent ? { traceparent: carrier.traceparent, ...(carrier.tracestate ? { tracestate: carrier.tracestate } : {}) } : {};
 }
 
-/** The upstream call for a request: /v1/generate and chat use chat completions; completions stay completions. */
+/** How a streamed answer ended: an error event, [DONE] without a finish reason, or no [DONE] are all failures. */
+function streamResult(account: StreamAccount): BackendResult {
+  if (account.errorMessage !== undefined) {
+    throw new BackendError('UPSTREAM_STREAM_ERROR', `the upstream failed during the answer: ${account.errorMessage}`);
+  }
+  if (!account.isDone) throw new BackendError('UPSTREAM_STREAM_CUT', 'the upstream ended the stream before finishing the answer');
+  if (account.finishReason === null) throw new BackendError('UPSTREAM_STREAM_CUT', 'the upstream ended the stream without a finish reason');
+  return { finishReason: account.finishReason, usage: account.usage };
+}
+
+/**
+ * The client's body as the upstream gets it: the upstream's model name, usage asked for in
+ * streams (the relay drops that chunk again unless the client asked too), and without
+ * tokenscope's own `context` field.
+ */
+export function relayedRequestBody(request: GenerationRequest): string {
+  const body: Record<string, unknown> = { ...request.relayBody, model: request.model.upstreamModel };
+  delete body.context;
+  if (request.isStreaming) {
+    const asked = body.stream_options;
+    body.stream_options = { ...(asked !== null && typeof asked === 'object' ? asked : {}), include_usage: true };
+  }
+  return JSON.stringify(body);
+}
+
+/** Renames the upstream's model to the one the client asked for, where they differ (e.g. an alias in MODELS_FILE). */
+function modelRenaming(model: ServedModel): ((payload: string) => string) | undefined {
+  if (model.upstreamModel === model.name) return undefined;
+  const upstream = `"model":${JSON.stringify(model.upstreamModel)}`;
+  const served = `"model":${JSON.stringify(model.name)}`;
+  return (payload) => payload.replace(upstream, served);
+}
+
+/** The models of an OpenAI `GET /v1/models` answer, in the upstream's order. */
+export function parseModelList(text: string): ListedModel[] {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    throw new Error('GET /v1/models did not answer JSON');
+  }
+  const data = (parsed as { data?: unknown } | null)?.data;
+  if (!Array.isArray(data)) throw new Error('GET /v1/models answered without a data list');
+  const models: ListedModel[] = [];
+  const seen = new Set<string>();
+  for (const entry of data as Array<{ id?: unknown; max_model_len?: unknown }>) {
+    if (typeof entry?.id !== 'string' || entry.id.length === 0 || entry.id.length > 128 || seen.has(entry.id)) continue;
+    seen.add(entry.id);
+    const maxModelLength = typeof entry.max_model_len === 'number' && entry.max_model_len > 0 ? entry.max_model_len : undefined;
+    models.push({ id: entry.id, maxModelLength });
+  }
+  return models;
+}
+
+/** The upstream call for a request the gateway renders itself (/v1/generate): chat completions, streamed, with usage. */
 export function upstreamRequestOf(request: GenerationRequest): { path: string; body: Record<string, unknown> } {
   const common: Record<string, unknown> = {
-    ...request.passthrough,
     model: request.model.upstreamModel,
     max_tokens: request.maxTokens,
     temperature: request.temperature,
@@ -124,9 +246,6 @@ export function upstreamRequestOf(request: GenerationRequest): { path: string; b
   if (request.topP !== undefined) common.top_p = request.topP;
   if (request.seed !== undefined) common.seed = request.seed;
   if (request.stop !== undefined) common.stop = request.stop;
-  if (request.endpoint === 'completions' && request.input.kind === 'prompt') {
-    return { path: '/v1/completions', body: { ...common, prompt: request.input.prompt } };
-  }
   const messages = request.input.kind === 'chat' ? request.input.messages : [{ role: 'user', content: request.input.prompt }];
   return { path: '/v1/chat/completions', body: { ...common, messages } };
 }
@@ -137,7 +256,7 @@ function upstreamStatusError(status: number, headers: Record<string, string | st
     const parsed = JSON.parse(bodyText) as { error?: { message?: unknown } | string; message?: unknown };
     const raw = typeof parsed.error === 'string' ? parsed.error : (parsed.error?.message ?? parsed.message);
     // some servers quote the credentials they were sent back in their errors: ours never reach the client
-    if (typeof raw === 'string') message = (apiKey ? raw.split(apiKey).join('[redacted]') : raw).slice(0, UPSTREAM_MESSAGE_LIMIT_CHARS);
+    if (typeof raw === 'string') message = redact(raw, apiKey).slice(0, UPSTREAM_MESSAGE_LIMIT_CHARS);
   } catch {
     // an unreadable error body leaves the generic message
   }
@@ -148,95 +267,113 @@ function upstreamStatusError(status: number, headers: Record<string, string | st
       retryAfterSeconds: Number.isFinite(retryAfter) && retryAfter > 0 ? Math.ceil(retryAfter) : 1,
     });
   }
-  if (status === 400 || status === 422) {
-    // the upstream judged the request itself invalid (e.g. longer than the context window)
-    return new BackendError('UPSTREAM_REJECTED', `the upstream rejected the request: ${message || `status ${status}`}`, { upstreamStatus: status });
+  if (status === 400 || status === 413 || status === 422) {
+    // the upstream judged the request itself invalid (e.g. longer than the context window): its
+    // own answer goes back to the client (a relayed API shows it as it is), our credentials redacted
+    return new BackendError('UPSTREAM_REJECTED', `the upstream rejected the request: ${message || `status ${status}`}`, {
+      upstreamStatus: status,
+      ...(isJson(bodyText) ? { upstreamBody: redact(bodyText, apiKey) } : {}),
+    });
   }
   return new BackendError('UPSTREAM_ERROR', `the upstream failed with status ${status}`, { upstreamStatus: status });
 }
 
-/** Keeps the first 64 KiB of an upstream error body, for its message. */
-class ErrorBodyCollector extends Writable {
+// some servers quote the credentials they were sent back in their errors: ours never reach the client
+function redact(text: string, apiKey: string | undefined): string {
+  return apiKey ? text.split(apiKey).join('[redacted]') : text;
+}
+
+function isJson(text: string): boolean {
+  try {
+    JSON.parse(text);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function readBounded(body: AsyncIterable<Buffer>, limitBytes: number): Promise<string> {
+  const parts: Buffer[] = [];
+  let received = 0;
+  for await (const chunk of body) {
+    received += chunk.length;
+    if (received > limitBytes) throw new Error(`answer larger than ${limitBytes} bytes`);
+    parts.push(chunk);
+  }
+  return Buffer.concat(parts).toString('utf8');
+}
+
+/** Keeps the first `limitBytes` of a body and notes whether there was more. */
+class BoundedCollector extends Writable {
   private readonly parts: Buffer[] = [];
   private received = 0;
 
+  constructor(private readonly limitBytes: number) {
+    super();
+  }
+
+  get isOverLimit(): boolean {
+    return this.received > this.limitBytes;
+  }
+
   override _write(chunk: Buffer, _encoding: BufferEncoding, callback: () => void): void {
-    if (this.received < ERROR_BODY_LIMIT_BYTES) this.parts.push(chunk);
+    if (this.received + chunk.length <= this.limitBytes) this.parts.push(chunk);
     this.received += chunk.length;
     callback();
   }
 
   text(): string {
-    return Buffer.concat(this.parts).toString('utf8').slice(0, ERROR_BODY_LIMIT_BYTES);
+    return Buffer.concat(this.parts).toString('utf8');
   }
 }
 
 /**
  * Receives the upstream's event stream chunk by chunk (undici writes into it directly: no
- * Readable, no async iterator) and hands each token to the sink. A chunk is acknowledged only
- * once the client took its tokens, so a slow client slows the upstream read instead of growing
- * a buffer here.
+ * Readable, no async iterator), reads each event with the StreamAccount and hands it on. A chunk
+ * is acknowledged only once the client took its events, so a slow client slows the upstream read
+ * instead of growing a buffer here.
  */
-class UpstreamRelay extends Writable {
+class UpstreamEvents extends Writable {
   private readonly decoder = new SseDecoder();
   private readonly utf8 = new StringDecoder('utf8');
-  private finishReason: string | null = null;
-  private usage: TokenUsage | undefined;
-  private isDone = false;
-  /** The upstream answered with a success status: a failure from now on is a cut stream. */
-  hasStarted = false;
 
   constructor(
-    private readonly sink: TokenSink,
-    private readonly textKey: '"content":"' | '"text":"',
+    private readonly account: StreamAccount,
+    private readonly onEvent: (payload: string, reading: EventReading) => Promise<void> | undefined,
   ) {
     super({ decodeStrings: true });
   }
 
   override _write(chunk: Buffer, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
     let pending: Promise<void> | undefined;
-    for (const payload of this.decoder.push(this.utf8.write(chunk))) {
-      const wait = this.handle(payload);
-      if (wait) pending = wait;
+    try {
+      for (const payload of this.decoder.push(this.utf8.write(chunk))) {
+        const wait = this.handle(payload);
+        if (wait) pending = wait;
+      }
+    } catch (error) {
+      callback(error as Error);
+      return;
     }
     if (pending) pending.then(() => callback(), callback);
     else callback();
   }
 
   override _final(callback: (error?: Error | null) => void): void {
-    for (const payload of this.decoder.push(this.utf8.end())) this.handle(payload);
-    for (const payload of this.decoder.end()) this.handle(payload);
+    try {
+      for (const payload of this.decoder.push(this.utf8.end())) this.handle(payload);
+      for (const payload of this.decoder.end()) this.handle(payload);
+    } catch (error) {
+      callback(error as Error);
+      return;
+    }
     callback();
   }
 
-  result(): BackendResult {
-    if (!this.isDone && this.finishReason === null) {
-      throw new BackendError('UPSTREAM_STREAM_CUT', 'the upstream ended the stream before finishing the answer');
-    }
-    return { finishReason: this.finishReason ?? 'stop', usage: this.usage };
-  }
-
   private handle(payload: string): Promise<void> | undefined {
-    if (payload === '[DONE]') {
-      this.isDone = true;
-      return undefined;
-    }
-    const plainText = plainChunkText(payload, this.textKey);
-    if (plainText !== undefined) return plainText ? this.sink.token(plainText) : undefined;
-    let chunk: StreamChunk;
-    try {
-      chunk = JSON.parse(payload) as StreamChunk;
-    } catch {
-      return undefined; // a malformed chunk is skipped, not fatal
-    }
-    if (chunk.usage && typeof chunk.usage.completion_tokens === 'number') {
-      this.usage = { promptTokens: chunk.usage.prompt_tokens ?? 0, completionTokens: chunk.usage.completion_tokens };
-    }
-    const choice = chunk.choices?.[0];
-    if (!choice) return undefined;
-    if (choice.finish_reason) this.finishReason = choice.finish_reason;
-    const text = choice.delta?.content ?? choice.text;
-    return text ? this.sink.token(text) : undefined;
+    // nothing after an error or [DONE] is the answer's
+    if (this.account.isDone || this.account.errorMessage !== undefined) return undefined;
+    return this.onEvent(payload, this.account.read(payload));
   }
 }
 

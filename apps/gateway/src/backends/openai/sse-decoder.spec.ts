@@ -1,4 +1,4 @@
-import { SseDecoder } from './sse-decoder.js';
+import { SseDecoder, SseLineTooLongError } from './sse-decoder.js';
 
 describe(SseDecoder.name, () => {
   const stream = 'data: {"a":1}\n\n: keep-alive comment\n\nevent: x\ndata: {"b":2}\r\n\r\ndata: [DONE]\n\n';
@@ -22,5 +22,21 @@ describe(SseDecoder.name, () => {
     const decoder = new SseDecoder();
     expect(decoder.push('data: {"c":3}')).toEqual([]);
     expect(decoder.end()).toEqual(['{"c":3}']);
+  });
+
+  it("hands llama.cpp's error field over in the shape the other servers use", () => {
+    const decoder = new SseDecoder();
+    expect(decoder.push('error: {"code":500,"message":"slot unavailable","type":"server_error"}\n\n')).toEqual([
+      '{"error":{"code":500,"message":"slot unavailable","type":"server_error"}}',
+    ]);
+    expect(new SseDecoder().push('error: plain words\n\n')).toEqual(['{"error":"plain words"}']);
+  });
+
+  it('refuses a line longer than its limit instead of buffering it', () => {
+    const decoder = new SseDecoder();
+    const piece = 'x'.repeat(1_048_576);
+    expect(() => {
+      for (let i = 0; i < 5; i++) decoder.push(i === 0 ? `data: ${piece}` : piece);
+    }).toThrow(SseLineTooLongError);
   });
 });

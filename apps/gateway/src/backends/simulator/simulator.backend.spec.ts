@@ -41,7 +41,7 @@ function request(overrides: Partial<GenerationRequest> = {}): GenerationRequest 
     userId: 'u',
     isStreaming: false,
     includeUsage: false,
-    passthrough: {},
+    relayBody: undefined,
     promptTokens: undefined,
     ...overrides,
   };

@@ -14,8 +14,9 @@ const modelName = z.string().min(1, 'must not be empty').max(256, 'at most 256 c
 const context = z
   .array(z.string().max(CONTEXT_DOCUMENT_LIMIT_CHARS, `each document at most ${CONTEXT_DOCUMENT_LIMIT_CHARS} characters`))
   .max(CONTEXT_DOCUMENTS_LIMIT, `at most ${CONTEXT_DOCUMENTS_LIMIT} documents`);
-const streamOptions = z.object({ include_usage: z.boolean().optional() }).strict().nullable();
-const onlyOneChoice = z.literal(1, 'only 1 is supported').nullable();
+// loose: vendor options such as vLLM's continuous_usage_stats reach the upstream
+const streamOptions = z.object({ include_usage: z.boolean().nullable().optional() }).loose().nullable();
+const choices = z.number().int('must be an integer').min(1, 'must be at least 1').max(128, 'at most 128').nullable();
 
 /** POST /v1/generate: the seed's API, strict (a misspelt field is an error, not ignored). */
 export const generateBody = z
@@ -33,12 +34,20 @@ export const generateBody = z
   })
   .strict();
 
-const textPart = z.object({ type: z.literal('text', 'only text parts are supported'), text: z.string() }).strict();
+/**
+ * A content part: text is read (the simulator answers it, the gateway counts its tokens); every
+ * other kind (image_url, input_audio, file…) goes to the upstream as the client sent it.
+ */
+const contentPart = z.union([
+  z.object({ type: z.literal('text'), text: z.string() }).loose(),
+  z.object({ type: z.string().min(1).max(64) }).loose(),
+]);
 
+/** Messages keep every field (tool_calls, tool_call_id, name, reasoning…): the upstream gets them unchanged. */
 const chatMessage = z
   .object({
-    role: z.enum(['system', 'developer', 'user', 'assistant', 'tool']),
-    content: z.union([z.string(), z.array(textPart).min(1, 'must not be empty')]).nullable(),
+    role: z.enum(['system', 'developer', 'user', 'assistant', 'tool', 'function']),
+    content: z.union([z.string(), z.array(contentPart).min(1, 'must not be empty')]).nullable().optional(),
     name: z.string().max(256).optional(),
   })
   .loose();
@@ -49,7 +58,7 @@ const openAiCommon = {
   max_tokens: maxTokens.nullable().optional(),
   temperature: temperature.nullable().optional(),
   top_p: topP.nullable().optional(),
-  n: onlyOneChoice.optional(),
+  n: choices.optional(),
   seed: seed.nullable().optional(),
   stop: stop.nullable().optional(),
   stream: z.boolean().nullable().optional(),
@@ -79,7 +88,3 @@ export const completionsBody = z
 export type GenerateBody = z.infer<typeof generateBody>;
 export type ChatCompletionsBody = z.infer<typeof chatCompletionsBody>;
 export type CompletionsBody = z.infer<typeof completionsBody>;
-
-/** Keys read by the gateway; the rest of an OpenAI body is passed through to the upstream. */
-export const CHAT_READ_KEYS = new Set([...Object.keys(openAiCommon), 'messages', 'max_completion_tokens']);
-export const COMPLETIONS_READ_KEYS = new Set([...Object.keys(openAiCommon), 'prompt', 'echo']);

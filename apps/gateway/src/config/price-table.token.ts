@@ -1,0 +1,2 @@
+/** Injection token of the served models' PriceTable. */
+export const PRICE_TABLE = Symbol('PRICE_TABLE');
