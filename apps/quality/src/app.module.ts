@@ -20,6 +20,7 @@ import { ApiKeyGuard, ApiKeys } from './http/api-keys.js';
 import { QualityExceptionFilter } from './http/quality-exception.filter.js';
 import { GaugesModule } from './metrics/gauges.module.js';
 import { MODEL_LABELS } from './model-labels.js';
+import { ServedModelsFollower } from './served-models.follower.js';
 import { SpendModule } from './spend/spend.module.js';
 import { QUALITY_STORE, RedisQualityStore } from './store/quality-store.js';
 import { WindowModule } from './window/window.module.js';
@@ -47,9 +48,6 @@ export function defaultDetectors(config: QualityConfig): QualityDetector[] {
   ];
 }
 
-/** Model names beyond MODELS_FILE and PRICES_FILE that get their own `model` label. */
-const DISCOVERED_MODEL_LABELS_LIMIT = 64;
-
 @Module({})
 export class AppModule {
   static forRoot(config: QualityConfig, options: QualityAppOptions = {}): DynamicModule {
@@ -66,9 +64,7 @@ export class AppModule {
           providers: [
             { provide: QUALITY_CONFIG, useValue: config },
             { provide: CLOCK, useValue: options.clock ?? systemClock },
-            // a gateway that discovers its models from the upstream serves names no file lists: the
-            // gateway only ever publishes names it serves, so the first few are admitted, bounded
-            { provide: MODEL_LABELS, useValue: new LabelGuard(models, 'unknown', DISCOVERED_MODEL_LABELS_LIMIT) },
+            { provide: MODEL_LABELS, useValue: new LabelGuard(models) },
             { provide: ApiKeys, useValue: apiKeys },
             { provide: QUALITY_DETECTORS, useValue: (options.detectors ?? defaultDetectors)(config) },
             {
@@ -103,7 +99,7 @@ export class AppModule {
         GaugesModule,
       ],
       controllers: [HealthController],
-      providers: [{ provide: APP_FILTER, useClass: QualityExceptionFilter }],
+      providers: [{ provide: APP_FILTER, useClass: QualityExceptionFilter }, ServedModelsFollower],
     };
   }
 }

@@ -11,16 +11,6 @@ describe(LabelGuard.name, () => {
     expect([...distinct]).toEqual(['unknown']);
   });
 
-  it('admits a bounded number of values learned at run time, then folds the rest', () => {
-    const guard = new LabelGuard(['configured'], 'unknown', 2);
-    expect(guard.value('learned-1')).toBe('learned-1');
-    expect(guard.value('learned-2')).toBe('learned-2');
-    expect(guard.value('learned-3')).toBe('unknown');
-    expect(guard.value('learned-1')).toBe('learned-1');
-    expect(guard.value('unknown')).toBe('unknown');
-    expect(guard.values).toEqual(['configured', 'learned-1', 'learned-2', 'unknown']);
-  });
-
   it('takes values added later (models discovered after boot) into the closed set', () => {
     const guard = new LabelGuard(['a']);
     expect(guard.value('b')).toBe('unknown');

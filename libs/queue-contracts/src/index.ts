@@ -34,3 +34,4 @@ export {
   type GpuSnapshot,
   type GpuStats,
 } from './gpu-samples.queue.js';
+export { SERVED_MODELS_LIMIT, SERVED_MODELS_TTL_SECONDS, servedModelsKey } from './served-models.keys.js';

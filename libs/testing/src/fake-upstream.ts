@@ -19,6 +19,20 @@ export interface FakeUpstreamBehavior {
   /** Prompt tokens reported in usage. */
   promptTokens: number;
   fault: UpstreamFault;
+  /** The ids `GET /v1/models` lists. */
+  models: string[];
+  /** When set, every generation request is answered with this recorded exchange instead. */
+  transcript: UpstreamTranscript | undefined;
+}
+
+/** What a real server sent for one request, replayed as it was (see upstream-transcripts.ts). */
+export interface UpstreamTranscript {
+  /** The text/event-stream body for a streamed request, sent one event per write. */
+  stream?: string;
+  /** The JSON body for a request that did not ask to stream. */
+  body?: unknown;
+  /** The status of the answer (200 when unset). */
+  status?: number;
 }
 
 export interface ReceivedRequest {
@@ -45,6 +59,8 @@ const DEFAULT_BEHAVIOR: FakeUpstreamBehavior = {
   reportsUsage: true,
   promptTokens: 11,
   fault: { kind: 'none' },
+  models: ['upstream-model'],
+  transcript: undefined,
 };
 
 const WORDS = [' alpha', ' beta', ' gamma', ' delta', ' epsilon', ' zeta', ' eta', ' theta'];
@@ -88,7 +104,7 @@ export async function startFakeUpstream(initial: Partial<FakeUpstreamBehavior> =
     const path = (req.url ?? '/').split('?')[0] ?? '/';
     if (req.method === 'GET' && path === '/v1/models') {
       res.writeHead(200, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ object: 'list', data: [{ id: 'upstream-model', object: 'model', owned_by: 'fake' }] }));
+      res.end(JSON.stringify({ object: 'list', data: behavior.models.map((id) => ({ id, object: 'model', owned_by: 'fake', max_model_len: 8192 })) }));
       return;
     }
     const body = (chunks.length > 0 ? JSON.parse(Buffer.concat(chunks).toString('utf8')) : {}) as Record<string, unknown>;
@@ -107,6 +123,11 @@ export async function startFakeUpstream(initial: Partial<FakeUpstreamBehavior> =
       return;
     }
     if (fault.kind === 'hang') return; // never answers; the client must give up
+    if (behavior.transcript) {
+      await replay(behavior.transcript, body.stream === true, res);
+      isFinished = true;
+      return;
+    }
 
     const isChat = path === '/v1/chat/completions';
     const model = String(body.model ?? 'upstream-model');
@@ -163,6 +184,26 @@ export async function startFakeUpstream(initial: Partial<FakeUpstreamBehavior> =
     if (wantsUsage && behavior.reportsUsage) res.write(`${head}],"usage":${JSON.stringify(usage)}}\n\n`);
     res.write('data: [DONE]\n\n');
     isFinished = true;
+    res.end();
+  }
+
+  async function replay(transcript: UpstreamTranscript, isStreaming: boolean, res: ServerResponse): Promise<void> {
+    await sleep(behavior.ttftMs);
+    if (!isStreaming || transcript.stream === undefined) {
+      res.writeHead(transcript.status ?? 200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify(transcript.body ?? {}));
+      return;
+    }
+    res.writeHead(transcript.status ?? 200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
+    // one write per event, as a server that flushes each one
+    for (let start = 0, i = 0; start < transcript.stream.length; i++) {
+      const end = transcript.stream.indexOf('\n\n', start);
+      const next = end === -1 ? transcript.stream.length : end + 2;
+      if (i > 0) await sleep(behavior.interTokenMs);
+      if (res.destroyed) return;
+      res.write(transcript.stream.slice(start, next));
+      start = next;
+    }
     res.end();
   }
 

@@ -1,4 +1,5 @@
-export { fakeUpstreamText, startFakeUpstream, type FakeUpstream, type FakeUpstreamBehavior, type ReceivedRequest, type UpstreamFault } from './fake-upstream.js';
+export { fakeUpstreamText, startFakeUpstream, type FakeUpstream, type FakeUpstreamBehavior, type ReceivedRequest, type UpstreamFault, type UpstreamTranscript } from './fake-upstream.js';
+export { UPSTREAM_TRANSCRIPTS, sseOf, type NamedTranscript } from './upstream-transcripts.js';
 export { fetchMetrics, isListening, rawHttpExchange } from './http-probes.js';
 export { LogCapture } from './log-capture.js';
 export { freePort, waitFor } from './ports.js';

@@ -1,5 +1,8 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import type { PriceTable } from '@tokenscope/cost';
+import { SERVED_MODELS_TTL_SECONDS, servedModelsKey } from '@tokenscope/queue-contracts';
+import { REDIS } from '@tokenscope/redis';
+import type { Redis } from 'ioredis';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway.config.js';
 import { DISCOVERED_MODELS_LIMIT, ModelCatalog } from '../config/model-catalog.js';
 import { PRICE_TABLE } from '../config/price-table.token.js';
@@ -25,6 +28,7 @@ export class ModelDiscovery implements OnApplicationBootstrap, OnApplicationShut
     @Inject(OpenAiBackend) private readonly openAi: OpenAiBackend | null,
     @Inject(PRICE_TABLE) private readonly prices: PriceTable,
     @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
+    @Inject(REDIS) private readonly redis: Redis,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -45,6 +49,17 @@ export class ModelDiscovery implements OnApplicationBootstrap, OnApplicationShut
     return this.catalog.isDiscovering && this.catalog.models.length === 0 ? this.lastProblem : undefined;
   }
 
+  /** Tells the quality service which model names are served, so they get their own label there too. */
+  private async publish(): Promise<void> {
+    const key = servedModelsKey(this.config.QUEUE_PREFIX);
+    try {
+      await this.redis.multi().sadd(key, ...this.catalog.names).expire(key, SERVED_MODELS_TTL_SECONDS).exec();
+    } catch (error) {
+      // Redis away: published again with the next model list read
+      this.logger.debug({ reason: (error as Error).message }, 'served models could not be published');
+    }
+  }
+
   async refresh(): Promise<void> {
     const origin = this.catalog.discoveryUpstreamUrl!;
     try {
@@ -54,6 +69,7 @@ export class ModelDiscovery implements OnApplicationBootstrap, OnApplicationShut
       const hasChanged = this.catalog.replaceListed(listed, (name) => this.prices.pricingOf(name) ?? {});
       this.lastProblem = undefined;
       if (hasChanged) this.logger.log({ upstream: origin, models: this.catalog.names }, 'serving the models the upstream lists');
+      await this.publish();
     } catch (error) {
       this.lastProblem = (error as Error).message;
       this.logger.warn({ upstream: origin, reason: this.lastProblem }, 'upstream model list could not be read');

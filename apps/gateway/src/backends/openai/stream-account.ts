@@ -65,7 +65,8 @@ export class StreamAccount {
     // a content chunk of the first choice, the bulk of every stream
     if (payload.includes('"index":0')) {
       const text = plainChunkText(payload, this.textKey);
-      if (text !== undefined) return { kind: 'chunk', hasToken: text.length > 0, text };
+      // an empty content may sit beside reasoning (Ollama): only non-empty text skips the full read
+      if (text) return { kind: 'chunk', hasToken: true, text };
     }
     let chunk: ParsedChunk;
     try {
@@ -85,8 +86,8 @@ export class StreamAccount {
     let hasToken = false;
     let text = '';
     for (const choice of choices) {
-      if (typeof choice.finish_reason === 'string' && (choice.index ?? 0) === 0) this.finishReason = choice.finish_reason;
-      else if (typeof choice.finish_reason === 'string' && this.finishReason === null) this.finishReason = choice.finish_reason;
+      // the first choice's finish reason, or any while the first has none (n > 1)
+      if (typeof choice.finish_reason === 'string' && ((choice.index ?? 0) === 0 || this.finishReason === null)) this.finishReason = choice.finish_reason;
       const own = this.isChat ? deltaText(choice.delta) : typeof choice.text === 'string' ? choice.text : '';
       if ((choice.index ?? 0) === 0) text += own;
       hasToken ||= own.length > 0 || (this.isChat && hasOtherToken(choice.delta));
@@ -121,7 +122,8 @@ function hasOtherToken(delta: Delta | undefined): boolean {
     isNonEmptyString(delta.reasoning_content) ||
     isNonEmptyString(delta.reasoning) ||
     isNonEmptyString(delta.refusal) ||
-    (Array.isArray(delta.tool_calls) && delta.tool_calls.length > 0) ||
+    // an array everywhere but in older TGI releases, which stream one tool call object
+    (Array.isArray(delta.tool_calls) ? delta.tool_calls.length > 0 : delta.tool_calls !== undefined && delta.tool_calls !== null) ||
     (delta.function_call !== undefined && delta.function_call !== null)
   );
 }
