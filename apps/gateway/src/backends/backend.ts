@@ -63,11 +63,12 @@ export interface BackendResult {
 /** How a relaying backend hands on the upstream's own events, unchanged, as they arrive. */
 export interface RelaySink {
   /**
-   * One upstream event in wire form (`data: …\n\n`). `hasToken`: it carries something the client
-   * sees as a token (content, reasoning, a tool call, a refusal); `text`: its answer text, for
-   * accounting. A returned promise means the client cannot take more yet (backpressure).
+   * Whole upstream events in wire form (`data: …\n\n`), the upstream's own bytes wherever the
+   * gateway changes nothing. `hasToken`: they carry something the client sees as a token (content,
+   * reasoning, a tool call, a refusal); `text`: their answer text, for accounting. A returned
+   * promise means the client cannot take more yet (backpressure).
    */
-  event(wire: string, hasToken: boolean, text: string): Promise<void> | undefined;
+  forward(events: Buffer | string, hasToken: boolean, text: string): Promise<void> | undefined;
 }
 
 /** A relayed answer: the BackendResult, plus the upstream's own body when the client did not stream. */

@@ -319,8 +319,8 @@ export class GenerationService {
     try {
       if (isRelayed) {
         const relaySink: RelaySink = {
-          event: (wire, hasToken, text) => {
-            const pending = sse?.write(wire);
+          forward: (events, hasToken, text) => {
+            const pending = sse?.write(events);
             if (hasToken) {
               if (produced.ttftMs === undefined) this.markFirstToken(produced, request, forward, startedAtMs);
               produced.tokenEvents++;

@@ -24,7 +24,7 @@ export class SseWriter {
     return this.isOpen;
   }
 
-  write(chunk: string): Promise<void> | undefined {
+  write(chunk: string | Buffer): Promise<void> | undefined {
     if (this.response.destroyed) return undefined;
     if (!this.isOpen) {
       this.response.writeHead(200, STREAM_HEADERS);

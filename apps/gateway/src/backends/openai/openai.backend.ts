@@ -1,5 +1,4 @@
 import { Writable } from 'node:stream';
-import { StringDecoder } from 'node:string_decoder';
 import { Agent, errors as undiciErrors } from 'undici';
 import { injectTraceCarrier } from '@tokenscope/tracing';
 import type { ListedModel, ServedModel } from '../../config/model-catalog.js';
@@ -12,7 +11,7 @@ import {
   type RelaySink,
   type TokenSink,
 } from '../backend.js';
-import { SseDecoder } from './sse-decoder.js';
+import { SSE_LINE_LIMIT_CHARS, SseDecoder, SseLineTooLongError } from './sse-decoder.js';
 import { StreamAccount, type EventReading, type ParsedBody } from './stream-account.js';
 
 export interface OpenAiBackendOptions {
@@ -97,7 +96,16 @@ export class OpenAiBackend implements GenerationBackend {
     const { path, body } = upstreamRequestOf(request);
     const isChat = path === '/v1/chat/completions';
     const account = new StreamAccount(isChat ? '"content":"' : '"text":"', isChat);
-    const relay = new UpstreamEvents(account, (_payload, reading) => (reading.text ? sink.token(reading.text) : undefined));
+    const relay = new UpstreamEvents((_block, events) => {
+      let pending: Promise<void> | undefined;
+      for (const payload of events) {
+        if (isOver(account)) break;
+        const reading = account.read(payload);
+        const wait = reading.text ? sink.token(reading.text) : undefined;
+        if (wait) pending = wait;
+      }
+      return pending;
+    });
     await this.call(request, path, JSON.stringify(body), signal, () => relay);
     return streamResult(account);
   }
@@ -131,11 +139,38 @@ export class OpenAiBackend implements GenerationBackend {
     }
 
     let output = '';
-    const relay = new UpstreamEvents(account, (payload, reading) => {
-      if (reading.kind === 'usage' && !request.includeUsage) return undefined; // the gateway asked for it, not the client
-      if (reading.kind !== 'chunk' && reading.kind !== 'usage') return undefined; // [DONE] is the gateway's to send; errors end the answer
-      output += reading.text;
-      return sink.event(`data: ${rename ? rename(payload) : payload}\n\n`, reading.hasToken, reading.text);
+    // what the client gets of an event: the gateway's [DONE] ends the stream, errors end the answer,
+    // and the usage chunk the gateway asked for goes only to a client that asked too
+    const isRelayed = (reading: EventReading) => reading.kind === 'chunk' || (reading.kind === 'usage' && request.includeUsage);
+    const relay = new UpstreamEvents((block, events, isWhole) => {
+      const readings: Array<[string, EventReading]> = [];
+      let isBlockRelayed = isWhole && rename === undefined;
+      let hasToken = false;
+      let text = '';
+      for (const payload of events) {
+        if (isOver(account)) {
+          isBlockRelayed = false;
+          break;
+        }
+        const reading = account.read(payload);
+        readings.push([payload, reading]);
+        isBlockRelayed &&= isRelayed(reading);
+        hasToken ||= reading.hasToken;
+        text += reading.text;
+      }
+      // the common case: the upstream's bytes as they came, read but not rebuilt
+      if (isBlockRelayed) {
+        output += text;
+        return sink.forward(block, hasToken, text);
+      }
+      let pending: Promise<void> | undefined;
+      for (const [payload, reading] of readings) {
+        if (!isRelayed(reading)) continue;
+        output += reading.text;
+        const wait = sink.forward(`data: ${rename ? rename(payload) : payload}\n\n`, reading.hasToken, reading.text);
+        if (wait) pending = wait;
+      }
+      return pending;
     });
     await this.call(request, path, body, signal, () => relay);
     return { ...streamResult(account), body: undefined, output };
@@ -178,6 +213,11 @@ export class OpenAiBackend implements GenerationBackend {
 function traceHeaders(): Record<string, string> {
   const carrier = injectTraceCarrier();
   return carrier.traceparent ? { traceparent: carrier.traceparent, ...(carrier.tracestate ? { tracestate: carrier.tracestate } : {}) } : {};
+}
+
+/** Nothing after an error or [DONE] belongs to the answer. */
+function isOver(account: StreamAccount): boolean {
+  return account.isDone || account.errorMessage !== undefined;
 }
 
 /** How a streamed answer ended: an error event, [DONE] without a finish reason, or no [DONE] are all failures. */
@@ -328,29 +368,43 @@ class BoundedCollector extends Writable {
 }
 
 /**
+ * What arrived from the upstream, cut at the last event boundary: `block` holds whole events only
+ * (a partial event waits for the next chunk), `events` their data payloads. `isWhole` is false
+ * only for what a stream leaves without a closing blank line.
+ */
+type BlockHandler = (block: Buffer, events: string[], isWhole: boolean) => Promise<void> | undefined;
+
+/**
  * Receives the upstream's event stream chunk by chunk (undici writes into it directly: no
- * Readable, no async iterator), reads each event with the StreamAccount and hands it on. A chunk
- * is acknowledged only once the client took its events, so a slow client slows the upstream read
- * instead of growing a buffer here.
+ * Readable, no async iterator) and hands it on in blocks of whole events. A chunk is acknowledged
+ * only once the client took its events, so a slow client slows the upstream read instead of
+ * growing a buffer here.
  */
 class UpstreamEvents extends Writable {
   private readonly decoder = new SseDecoder();
-  private readonly utf8 = new StringDecoder('utf8');
+  /** Bytes of an event not finished yet: at most one line limit. */
+  private tail: Buffer | undefined;
 
-  constructor(
-    private readonly account: StreamAccount,
-    private readonly onEvent: (payload: string, reading: EventReading) => Promise<void> | undefined,
-  ) {
+  constructor(private readonly onBlock: BlockHandler) {
     super({ decodeStrings: true });
   }
 
   override _write(chunk: Buffer, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
     let pending: Promise<void> | undefined;
     try {
-      for (const payload of this.decoder.push(this.utf8.write(chunk))) {
-        const wait = this.handle(payload);
-        if (wait) pending = wait;
+      const bytes = this.tail ? Buffer.concat([this.tail, chunk]) : chunk;
+      const end = lastEventEnd(bytes);
+      if (end === 0) {
+        // a hostile or broken upstream that never ends an event must not grow this buffer without bound
+        if (bytes.length > SSE_LINE_LIMIT_CHARS) throw new SseLineTooLongError();
+        this.tail = bytes;
+        callback();
+        return;
       }
+      this.tail = end < bytes.length ? Buffer.from(bytes.subarray(end)) : undefined;
+      const block = end < bytes.length ? bytes.subarray(0, end) : bytes;
+      // the block ends at an ASCII blank line, so it never splits a UTF-8 character
+      pending = this.onBlock(block, this.decoder.push(block.toString('utf8')), true);
     } catch (error) {
       callback(error as Error);
       return;
@@ -361,20 +415,22 @@ class UpstreamEvents extends Writable {
 
   override _final(callback: (error?: Error | null) => void): void {
     try {
-      for (const payload of this.decoder.push(this.utf8.end())) this.handle(payload);
-      for (const payload of this.decoder.end()) this.handle(payload);
+      const rest = this.tail?.toString('utf8') ?? '';
+      const events = [...this.decoder.push(rest), ...this.decoder.end()];
+      if (events.length > 0) void this.onBlock(Buffer.from(rest), events, false);
     } catch (error) {
       callback(error as Error);
       return;
     }
     callback();
   }
+}
 
-  private handle(payload: string): Promise<void> | undefined {
-    // nothing after an error or [DONE] is the answer's
-    if (this.account.isDone || this.account.errorMessage !== undefined) return undefined;
-    return this.onEvent(payload, this.account.read(payload));
-  }
+/** Where the last whole event of `bytes` ends (after its blank line, LF or CRLF), 0 when none does. */
+function lastEventEnd(bytes: Buffer): number {
+  const lf = bytes.lastIndexOf('\n\n');
+  const crlf = bytes.lastIndexOf('\n\r\n');
+  return Math.max(lf === -1 ? 0 : lf + 2, crlf === -1 ? 0 : crlf + 3);
 }
 
 function translateError(error: unknown, signal: AbortSignal, isMidStream: boolean): unknown {
