@@ -217,6 +217,36 @@ describe('transparent relay in front of an OpenAI-compatible server, configured 
     });
   });
 
+  describe('embeddings', () => {
+    it('relays /v1/embeddings as the upstream answered, counting its prompt tokens and cost once', async () => {
+      const answer = {
+        object: 'list',
+        data: [
+          { object: 'embedding', index: 0, embedding: [0.25, -0.5, 0.125] },
+          { object: 'embedding', index: 1, embedding: [0.5, 0.5, -0.25] },
+        ],
+        model: VLLM,
+        usage: { prompt_tokens: 7, total_tokens: 7 },
+      };
+      upstream.behavior.transcript = { body: answer };
+      const labels = { model: VLLM };
+      const before = {
+        success: await metric('llm_requests_total', { ...labels, status: 'success' }),
+        prompt: await metric('llm_prompt_tokens_total', labels),
+        cost: await metric('llm_cost_dollars_total', labels),
+        latency: await metric('llm_request_latency_seconds_count', labels),
+      };
+      const result = await client.embeddings.create({ model: VLLM, input: ['first text', 'second text'], encoding_format: 'float' });
+      expect(result.data.map((d) => d.embedding)).toEqual(answer.data.map((d) => d.embedding));
+      expect(result.usage).toEqual(answer.usage);
+      expect(upstream.received.at(-1)).toMatchObject({ path: '/v1/embeddings', body: { model: VLLM, input: ['first text', 'second text'], encoding_format: 'float' } });
+      expect((await metric('llm_requests_total', { ...labels, status: 'success' })) - before.success).toBe(1);
+      expect((await metric('llm_prompt_tokens_total', labels)) - before.prompt).toBe(7);
+      expect((await metric('llm_cost_dollars_total', labels)) - before.cost).toBeCloseTo((7 * 1) / 1000, 12);
+      expect((await metric('llm_request_latency_seconds_count', labels)) - before.latency).toBe(1);
+    });
+  });
+
   describe('with the official openai client', () => {
     it('streams tool calls that assemble into the call the model made', async () => {
       upstream.behavior.transcript = transcriptOf('vllm', 'tool-call').transcript;

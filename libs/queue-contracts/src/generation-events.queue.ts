@@ -14,7 +14,7 @@ export const requestStatus = z.enum(['success', 'error', 'cancelled', 'rejected'
 /** `success`; `error` = server or upstream fault; `cancelled` = client went away; `rejected` = 4xx. */
 export type RequestStatus = z.infer<typeof requestStatus>;
 
-export const generationEndpoint = z.enum(['generate', 'chat.completions', 'completions']);
+export const generationEndpoint = z.enum(['generate', 'chat.completions', 'completions', 'embeddings']);
 export type GenerationEndpoint = z.infer<typeof generationEndpoint>;
 
 /** One finished generation request. Times are epoch milliseconds, durations milliseconds. */

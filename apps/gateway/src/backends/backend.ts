@@ -7,7 +7,11 @@ export interface ChatMessage {
   name?: string;
 }
 
-export type GenerationInput = { kind: 'prompt'; prompt: string } | { kind: 'chat'; messages: ChatMessage[] };
+export type GenerationInput =
+  | { kind: 'prompt'; prompt: string }
+  | { kind: 'chat'; messages: ChatMessage[] }
+  /** /v1/embeddings: the texts to embed, and how many token ids were sent already tokenized. */
+  | { kind: 'embedding'; texts: string[]; tokenIdCount: number };
 
 /** A validated generation request, whichever API it came through. */
 export interface GenerationRequest {
@@ -79,6 +83,12 @@ export interface RelayResult extends BackendResult {
   output: string;
 }
 
+/** An embeddings answer: the body as the client gets it, and the usage it reports. */
+export interface EmbeddingResult {
+  body: string;
+  usage: TokenUsage | undefined;
+}
+
 /** A model server behind one interface: the embedded simulator or any OpenAI-compatible upstream. */
 export interface GenerationBackend {
   /**
@@ -93,6 +103,8 @@ export interface GenerationBackend {
    * simulator) have none, and the gateway renders their tokens instead.
    */
   relay?(request: GenerationRequest, signal: AbortSignal, sink: RelaySink): Promise<RelayResult>;
+  /** /v1/embeddings: one JSON answer in OpenAI's shape. */
+  embed(request: GenerationRequest, signal: AbortSignal): Promise<EmbeddingResult>;
   /** undefined when the backend can serve, else why not (for /readyz). */
   readinessProblem(): Promise<string | undefined>;
 }

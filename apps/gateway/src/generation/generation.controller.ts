@@ -27,6 +27,11 @@ export class GenerationController {
     return this.generation.serve('completions', body, request, reply);
   }
 
+  @Post('embeddings')
+  embeddings(@Body() body: unknown, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
+    return this.generation.serve('embeddings', body, request, reply);
+  }
+
   @Get('models')
   models() {
     return {

@@ -8,6 +8,7 @@ import type { ApiPrincipal } from '@tokenscope/config';
 import { Admission } from '../admission/admission.js';
 import { BackendError, type GenerationRequest, type RelaySink, type TokenSink, type TokenUsage } from '../backends/backend.js';
 import { BackendRouter } from '../backends/backend-router.js';
+import { countInputTokens } from '../backends/input-tokens.js';
 import { PRICE_TABLE } from '../config/price-table.token.js';
 import { ERROR_MAPPINGS, openAiErrorBody } from '../http/error-mapping.js';
 import { requestTraceContext } from '../http/request-context.js';
@@ -44,6 +45,7 @@ const OPERATION_NAMES: Record<GenerationEndpoint, string> = {
   generate: 'text_completion',
   'chat.completions': 'chat',
   completions: 'text_completion',
+  embeddings: 'embeddings',
 };
 
 /**
@@ -233,7 +235,8 @@ export class GenerationService {
       span.setStatus({ code: SpanStatusCode.ERROR, message: failure.code });
     } else {
       const detokenize = tracer().startSpan('detokenize');
-      if (isRelayed) {
+      if (produced.body !== undefined && !sse) sendJson(response, 200, produced.body);
+      else if (isRelayed) {
         if (sse) sse.end(DONE_EVENT);
         else sendJson(response, 200, produced.body ?? '');
       } else {
@@ -317,7 +320,12 @@ export class GenerationService {
       }
     };
     try {
-      if (isRelayed) {
+      if (generation.endpoint === 'embeddings') {
+        const result = await backend.embed(generation, signal);
+        produced.body = result.body;
+        produced.usage = result.usage;
+        produced.finishReason = null;
+      } else if (isRelayed) {
         const relaySink: RelaySink = {
           forward: (events, hasToken, text) => {
             const pending = sse?.write(events);
@@ -368,7 +376,7 @@ export class GenerationService {
   private async countPromptTokens(generation: GenerationRequest): Promise<number> {
     const tokenizer = await loadTokenizer();
     const tokenize = tracer().startSpan('tokenize');
-    const count = generation.input.kind === 'prompt' ? tokenizer.count(generation.input.prompt) : tokenizer.countChat(generation.input.messages);
+    const count = countInputTokens(tokenizer, generation.input);
     tokenize.setAttribute('gen_ai.usage.input_tokens', count);
     tokenize.end();
     return count;

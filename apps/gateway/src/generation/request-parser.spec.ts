@@ -18,7 +18,7 @@ const model = (name: string, maxTokensLimit: number): ServedModel => ({
 const catalog = new ModelCatalog([model('sim-fast', 4096), model('sim-small', 64)]);
 const parser = new GenerationRequestParser(catalog, 256);
 const identity: RequestIdentity = { requestId: 'req-1', userIdHeader: undefined };
-const ENDPOINTS: GenerationEndpoint[] = ['generate', 'chat.completions', 'completions'];
+const ENDPOINTS: GenerationEndpoint[] = ['generate', 'chat.completions', 'completions', 'embeddings'];
 /** Per property (PROPERTY_RUNS=20000 for a deeper search). */
 const RUNS = Number(process.env.PROPERTY_RUNS ?? 1000);
 
@@ -44,6 +44,7 @@ const VALID_BODIES: Record<GenerationEndpoint, Record<string, unknown>> = {
     context: [],
   },
   completions: { model: 'sim-fast', prompt: 'once', max_tokens: 8, temperature: 0, top_p: 0.1, n: 1, seed: 3, stop: null, stream: false, echo: false, user: 'carol' },
+  embeddings: { model: 'sim-fast', input: ['one', 'two'], encoding_format: 'float', dimensions: 64, user: 'dave' },
 };
 
 /** What every refusal must look like: a GenerationError the filter can map, naming a field. */
@@ -118,7 +119,7 @@ describe(`${GenerationRequestParser.name} under random input`, () => {
   });
 
   it.each(ENDPOINTS)('names a removed required field, and accepts the removal of an optional one (%s)', (endpoint) => {
-    const required: Record<GenerationEndpoint, string[]> = { generate: ['prompt'], 'chat.completions': ['model', 'messages'], completions: ['model', 'prompt'] };
+    const required: Record<GenerationEndpoint, string[]> = { generate: ['prompt'], 'chat.completions': ['model', 'messages'], completions: ['model', 'prompt'], embeddings: ['model', 'input'] };
     for (const field of Object.keys(VALID_BODIES[endpoint])) {
       const body = { ...VALID_BODIES[endpoint] };
       delete body[field];

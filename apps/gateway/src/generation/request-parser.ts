@@ -5,6 +5,7 @@ import type { ModelCatalog, ServedModel } from '../config/model-catalog.js';
 import {
   chatCompletionsBody,
   completionsBody,
+  embeddingsBody,
   generateBody,
   type ChatCompletionsBody,
   type CompletionsBody,
@@ -49,6 +50,8 @@ export class GenerationRequestParser {
         return this.fromChat(body, identity);
       case 'completions':
         return this.fromCompletions(body, identity);
+      case 'embeddings':
+        return this.fromEmbeddings(body, identity);
     }
   }
 
@@ -110,6 +113,33 @@ export class GenerationRequestParser {
       endpoint: 'completions',
       input: { kind: 'prompt', prompt },
       maxTokens: this.maxTokens(model, body.max_tokens ?? undefined),
+      relayBody: raw as Record<string, unknown>,
+    };
+  }
+
+  private fromEmbeddings(raw: object, identity: RequestIdentity): GenerationRequest {
+    const body = validate(embeddingsBody, raw);
+    const model = this.model(body.model);
+    const inputs: Array<string | number[]> = typeof body.input === 'string' ? [body.input] : typeof body.input[0] === 'number' ? [body.input as number[]] : (body.input as Array<string | number[]>);
+    return {
+      requestId: identity.requestId,
+      endpoint: 'embeddings',
+      model,
+      input: {
+        kind: 'embedding',
+        texts: inputs.filter((i): i is string => typeof i === 'string'),
+        tokenIdCount: inputs.reduce((sum, i) => sum + (typeof i === 'string' ? 0 : i.length), 0),
+      },
+      maxTokens: 1,
+      temperature: 0,
+      topP: undefined,
+      seed: undefined,
+      stop: undefined,
+      context: undefined,
+      userId: body.user ?? identity.userIdHeader ?? 'anonymous',
+      isStreaming: false,
+      includeUsage: false,
+      promptTokens: undefined,
       relayBody: raw as Record<string, unknown>,
     };
   }

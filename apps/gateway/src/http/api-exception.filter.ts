@@ -11,6 +11,7 @@ const GENERATION_PATHS: Record<string, GenerationEndpoint> = {
   '/v1/generate': 'generate',
   '/v1/chat/completions': 'chat.completions',
   '/v1/completions': 'completions',
+  '/v1/embeddings': 'embeddings',
 };
 
 /** Fastify's own errors (raised before a handler runs) as stable codes with a clear message. */

@@ -31,7 +31,8 @@ export class GenerationConsumer {
   }
 
   async consume(event: GenerationCompleted): Promise<{ outcome: 'processed' | 'duplicate'; verdict: QualityVerdict }> {
-    const isSuccess = event.status === 'success';
+    // an embedding is billed like any request but has no answer to judge: it stays out of the window
+    const isSuccess = event.status === 'success' && event.endpoint !== 'embeddings';
     const verdict = isSuccess ? await this.detectors.review(event) : NOT_REVIEWED;
     const outcome = await this.store.ingest({
       requestId: event.requestId,

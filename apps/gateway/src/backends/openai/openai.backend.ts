@@ -5,6 +5,7 @@ import type { ListedModel, ServedModel } from '../../config/model-catalog.js';
 import {
   BackendError,
   type BackendResult,
+  type EmbeddingResult,
   type GenerationBackend,
   type GenerationRequest,
   type RelayResult,
@@ -12,7 +13,7 @@ import {
   type TokenSink,
 } from '../backend.js';
 import { SSE_LINE_LIMIT_CHARS, SseDecoder, SseLineTooLongError } from './sse-decoder.js';
-import { StreamAccount, type EventReading, type ParsedBody } from './stream-account.js';
+import { StreamAccount, type EventReading, type ParsedBody, type UpstreamUsage } from './stream-account.js';
 
 export interface OpenAiBackendOptions {
   apiKey: string | undefined;
@@ -176,6 +177,26 @@ export class OpenAiBackend implements GenerationBackend {
     return { ...streamResult(account), body: undefined, output };
   }
 
+  async embed(request: GenerationRequest, signal: AbortSignal): Promise<EmbeddingResult> {
+    const rename = modelRenaming(request.model);
+    const collector = new BoundedCollector(this.options.responseLimitBytes);
+    await this.call(request, '/v1/embeddings', relayedRequestBody(request), signal, () => collector);
+    if (collector.isOverLimit) {
+      throw new BackendError('UPSTREAM_ERROR', `the upstream's answer is larger than ${this.options.responseLimitBytes} bytes (UPSTREAM_RESPONSE_LIMIT_BYTES)`);
+    }
+    const text = collector.text();
+    let parsed: { model?: unknown; data?: unknown; usage?: UpstreamUsage | null };
+    try {
+      parsed = JSON.parse(text) as typeof parsed;
+    } catch {
+      throw new BackendError('UPSTREAM_ERROR', 'the upstream answered with a body that is not JSON');
+    }
+    if (parsed === null || typeof parsed !== 'object' || !Array.isArray(parsed.data)) throw new BackendError('UPSTREAM_ERROR', 'the upstream answered without data');
+    const promptTokens = typeof parsed.usage?.prompt_tokens === 'number' ? parsed.usage.prompt_tokens : undefined;
+    if (rename && parsed.model === request.model.upstreamModel) parsed.model = request.model.name;
+    return { body: rename ? JSON.stringify(parsed) : text, usage: promptTokens === undefined ? undefined : { promptTokens, completionTokens: 0 } };
+  }
+
   /** One upstream call; a status of 400 or more becomes a BackendError with the upstream's words. */
   private async call(request: GenerationRequest, path: string, body: string, signal: AbortSignal, onSuccess: () => Writable): Promise<void> {
     let failure: { statusCode: number; headers: Record<string, string | string[] | undefined>; body: BoundedCollector } | undefined;
@@ -286,7 +307,8 @@ export function upstreamRequestOf(request: GenerationRequest): { path: string; b
   if (request.topP !== undefined) common.top_p = request.topP;
   if (request.seed !== undefined) common.seed = request.seed;
   if (request.stop !== undefined) common.stop = request.stop;
-  const messages = request.input.kind === 'chat' ? request.input.messages : [{ role: 'user', content: request.input.prompt }];
+  const input = request.input;
+  const messages = input.kind === 'chat' ? input.messages : [{ role: 'user', content: input.kind === 'prompt' ? input.prompt : input.texts.join('\n') }];
   return { path: '/v1/chat/completions', body: { ...common, messages } };
 }
 

@@ -1,11 +1,28 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ServedModel } from '../../config/model-catalog.js';
 import type { Tokenizer } from '../../tokens/tokenizer.js';
-import { BackendError, type BackendResult, type GenerationBackend, type GenerationRequest, type TokenSink } from '../backend.js';
+import { BackendError, type BackendResult, type EmbeddingResult, type GenerationBackend, type GenerationRequest, type TokenSink } from '../backend.js';
+import { countInputTokens } from '../input-tokens.js';
 import { AnswerText, type AnswerKind } from './answer-text.js';
 import type { FaultSwitch } from './fault-switch.js';
 import { LatencyModel } from './latency-model.js';
-import { hashString, seededRandom } from './rng.js';
+import { hashString, normalDraw, seededRandom } from './rng.js';
+
+/** Length of a simulated embedding when the request names no `dimensions`. */
+const SIMULATED_EMBEDDING_DIMENSIONS = 384;
+
+function unitVector(seed: number, dimensions: number): Float32Array {
+  const random = seededRandom(seed);
+  const vector = new Float32Array(dimensions);
+  let norm = 0;
+  for (let i = 0; i < dimensions; i++) {
+    vector[i] = normalDraw(random);
+    norm += vector[i]! * vector[i]!;
+  }
+  const scale = 1 / Math.sqrt(norm || 1);
+  for (let i = 0; i < dimensions; i++) vector[i]! *= scale;
+  return vector;
+}
 
 export interface SimulatorOptions {
   /** At temperature 0 (or with a request seed) the answer is a function of this seed and the input. */
@@ -84,7 +101,31 @@ export class SimulatorBackend implements GenerationBackend {
   }
 
   private countPrompt(request: GenerationRequest): number {
-    return request.input.kind === 'prompt' ? this.tokenizer.count(request.input.prompt) : this.tokenizer.countChat(request.input.messages);
+    return countInputTokens(this.tokenizer, request.input);
+  }
+
+  /**
+   * Deterministic unit vectors, one per input, seeded by the text: the same input always gets
+   * the same vector, different inputs unrelated ones (no semantics: a stand-in for the wire shape,
+   * the token counts and the timing).
+   */
+  async embed(request: GenerationRequest, signal: AbortSignal): Promise<EmbeddingResult> {
+    if (request.input.kind !== 'embedding') throw new Error('embed needs an embedding input');
+    const body = request.relayBody ?? {};
+    const dimensions = typeof body.dimensions === 'number' ? body.dimensions : SIMULATED_EMBEDDING_DIMENSIONS;
+    const isBase64 = body.encoding_format === 'base64';
+    const rawInputs = body.input;
+    const inputs: Array<string | number[]> = typeof rawInputs === 'string' ? [rawInputs] : Array.isArray(rawInputs) && typeof rawInputs[0] === 'number' ? [rawInputs as number[]] : (rawInputs as Array<string | number[]>);
+    const promptTokens = request.promptTokens ?? this.countPrompt(request);
+    // a prefill-like delay: the base time to first token and the per-token prefill
+    const latency = new LatencyModel(request.model.simulator!, this.options.speed, Math.random);
+    await sleep(latency.ttftMs(promptTokens, 1), undefined, { signal });
+    const data = inputs.map((input, index) => {
+      const vector = unitVector(hashString(typeof input === 'string' ? input : input.join(','), this.options.seed), dimensions);
+      return { object: 'embedding', index, embedding: isBase64 ? Buffer.from(vector.buffer).toString('base64') : Array.from(vector) };
+    });
+    const usage = { prompt_tokens: promptTokens, total_tokens: promptTokens };
+    return { body: JSON.stringify({ object: 'list', data, model: request.model.name, usage }), usage: { promptTokens, completionTokens: 0 } };
   }
 
   /** Deterministic at temperature 0 or with a request seed; otherwise fresh randomness. */
@@ -92,7 +133,8 @@ export class SimulatorBackend implements GenerationBackend {
     const isDeterministic = request.temperature === 0 || request.seed !== undefined;
     if (!isDeterministic) return Math.random;
     const seed = request.seed ?? this.options.seed;
-    const text = request.input.kind === 'prompt' ? request.input.prompt : JSON.stringify(request.input.messages);
+    const input = request.input;
+    const text = input.kind === 'prompt' ? input.prompt : input.kind === 'chat' ? JSON.stringify(input.messages) : input.texts.join('\n');
     return seededRandom(hashString(`${request.model.name}\u0000${text}`, seed));
   }
 }

@@ -85,6 +85,28 @@ export const completionsBody = z
   })
   .loose();
 
+/** Most inputs in one embeddings request (OpenAI's own limit). */
+export const EMBEDDING_INPUTS_LIMIT = 2048;
+
+const tokenIds = z.array(z.number().int('must be an integer').min(0)).min(1, 'must not be empty');
+
+/** POST /v1/embeddings: `input` is read (to count its tokens); the rest goes to the upstream as it is. */
+export const embeddingsBody = z
+  .object({
+    model: modelName,
+    input: z.union([
+      z.string().min(1, 'must not be empty'),
+      z.array(z.string()).min(1, 'must not be empty').max(EMBEDDING_INPUTS_LIMIT, `at most ${EMBEDDING_INPUTS_LIMIT} inputs`),
+      tokenIds,
+      z.array(tokenIds).min(1, 'must not be empty').max(EMBEDDING_INPUTS_LIMIT, `at most ${EMBEDDING_INPUTS_LIMIT} inputs`),
+    ]),
+    encoding_format: z.enum(['float', 'base64']).optional(),
+    dimensions: z.number().int('must be an integer').min(1, 'must be at least 1').max(8192, 'at most 8192').optional(),
+    user: user.optional(),
+  })
+  .loose();
+
+export type EmbeddingsBody = z.infer<typeof embeddingsBody>;
 export type GenerateBody = z.infer<typeof generateBody>;
 export type ChatCompletionsBody = z.infer<typeof chatCompletionsBody>;
 export type CompletionsBody = z.infer<typeof completionsBody>;
