@@ -7,6 +7,11 @@
 //
 //   npm run bench -- [--concurrency 1,16,64,256] [--duration-ms 8000] [--warmup-ms 2000]
 //                    [--targets direct,gateway,bare,nginx] [--runs 1] [--tokens 64]
+//                    [--variant 'no-otel:OTEL_SDK_DISABLED=true' …] [--same-model-name]
+//
+// --variant adds a gateway target started with those environment overrides, measured in the same
+// run as the others (the price of each piece: logs, span export…). --same-model-name serves the
+// upstream's model under its own name (zero-config), so the relay renames nothing.
 //
 // Needs a built repo (npm run build) and redis-server on PATH.
 import { spawn, spawnSync } from 'node:child_process';
@@ -35,6 +40,8 @@ const { values: args } = parseArgs({
     'baseline-dir': { type: 'string' },
     'baseline-runtime': { type: 'string' },
     profile: { type: 'boolean' },
+    variant: { type: 'string', multiple: true },
+    'same-model-name': { type: 'boolean' },
   },
 });
 const concurrencies = (args.concurrency ?? '1,16,64,256').split(',').map(Number);
@@ -159,12 +166,14 @@ const targets = {};
 if (targetNames.includes('direct')) targets.direct = { url: `http://127.0.0.1:${upstreamPort}/v1/chat/completions`, model: 'upstream-model', pid: undefined };
 
 /** Starts a gateway from a checkout (this one, or --baseline-dir for a before/after in one run). */
-async function startGateway(name, checkoutDir, nodeFlags, profileFlags, envOf = appEnv) {
+const servedModel = args['same-model-name'] ? 'upstream-model' : 'bench-model';
+
+async function startGateway(name, checkoutDir, nodeFlags, profileFlags, envOf = appEnv, overrides = {}) {
   const port = await freePort();
   const modelsFile = join(work, `models-${name}.yaml`);
   writeFileSync(
     modelsFile,
-    `models:\n  - name: bench-model\n    backend: openai\n    upstream_url: http://127.0.0.1:${upstreamPort}\n    upstream_model: upstream-model\n    price: { input_per_1k_usd: 0.001, output_per_1k_usd: 0.002 }\n`,
+    `models:\n  - name: ${servedModel}\n    backend: openai\n    upstream_url: http://127.0.0.1:${upstreamPort}\n    upstream_model: upstream-model\n    price: { input_per_1k_usd: 0.001, output_per_1k_usd: 0.002 }\n`,
   );
   const gateway = start(name, process.execPath, [...profileFlags, ...nodeFlags, ...APP_ENTRY], {
     cwd: join(checkoutDir, 'apps/gateway'),
@@ -180,10 +189,11 @@ async function startGateway(name, checkoutDir, nodeFlags, profileFlags, envOf = 
       OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${otlpPort}`,
       OTEL_SERVICE_NAME: 'tokenscope-gateway-bench',
       GATEWAY_MAX_CONCURRENT_REQUESTS: '100000',
+      ...overrides,
     }),
   });
   await waitHttp(`http://127.0.0.1:${port}/healthz`);
-  return { url: `http://127.0.0.1:${port}/v1/chat/completions`, model: 'bench-model', pid: gateway.pid, process: gateway };
+  return { url: `http://127.0.0.1:${port}/v1/chat/completions`, model: servedModel, pid: gateway.pid, process: gateway };
 }
 
 if (targetNames.includes('gateway')) {
@@ -199,6 +209,11 @@ if (targetNames.includes('gateway')) {
   if (args['baseline-dir']) {
     const isCurrentRuntime = args['baseline-runtime'] === 'current';
     targets['gateway-baseline'] = await startGateway('gateway-baseline', args['baseline-dir'], isCurrentRuntime ? nodeFlags : [], [], isCurrentRuntime ? envOf : (env) => env);
+  }
+  for (const variant of args.variant ?? []) {
+    const [name, settings = ''] = variant.split(':');
+    const overrides = Object.fromEntries(settings.split(',').filter(Boolean).map((pair) => pair.split('=')));
+    targets[`gateway-${name}`] = await startGateway(`gateway-${name}`, root, nodeFlags, [], envOf, overrides);
   }
 }
 

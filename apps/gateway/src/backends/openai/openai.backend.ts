@@ -97,7 +97,7 @@ export class OpenAiBackend implements GenerationBackend {
     const { path, body } = upstreamRequestOf(request);
     const isChat = path === '/v1/chat/completions';
     const account = new StreamAccount(isChat ? '"content":"' : '"text":"', isChat);
-    const relay = new UpstreamEvents((_block, events) => {
+    const relay = new UpstreamEvents((_block, _text, events) => {
       let pending: Promise<void> | undefined;
       for (const payload of events) {
         if (isOver(account)) break;
@@ -143,9 +143,9 @@ export class OpenAiBackend implements GenerationBackend {
     // what the client gets of an event: the gateway's [DONE] ends the stream, errors end the answer,
     // and the usage chunk the gateway asked for goes only to a client that asked too
     const isRelayed = (reading: EventReading) => reading.kind === 'chunk' || (reading.kind === 'usage' && request.includeUsage);
-    const relay = new UpstreamEvents((block, events, isWhole) => {
+    const relay = new UpstreamEvents((block, blockText, events, isWhole) => {
       const readings: Array<[string, EventReading]> = [];
-      let isBlockRelayed = isWhole && rename === undefined;
+      let isBlockRelayed = isWhole;
       let hasToken = false;
       let text = '';
       for (const payload of events) {
@@ -159,10 +159,10 @@ export class OpenAiBackend implements GenerationBackend {
         hasToken ||= reading.hasToken;
         text += reading.text;
       }
-      // the common case: the upstream's bytes as they came, read but not rebuilt
+      // the common case: the upstream's bytes as they came (model renamed where it must be), read but not rebuilt
       if (isBlockRelayed) {
         output += text;
-        return sink.forward(block, hasToken, text);
+        return sink.forward(rename ? rename(blockText) : block, hasToken, text);
       }
       let pending: Promise<void> | undefined;
       for (const [payload, reading] of readings) {
@@ -266,12 +266,16 @@ export function relayedRequestBody(request: GenerationRequest): string {
   return JSON.stringify(body);
 }
 
-/** Renames the upstream's model to the one the client asked for, where they differ (e.g. an alias in MODELS_FILE). */
-function modelRenaming(model: ServedModel): ((payload: string) => string) | undefined {
+/**
+ * Renames the upstream's model to the one the client asked for, where they differ (e.g. an alias
+ * in MODELS_FILE), in one event or a block of them. Inside a JSON string quotes are escaped, so
+ * the unescaped `"model":"…"` only ever matches a key.
+ */
+function modelRenaming(model: ServedModel): ((events: string) => string) | undefined {
   if (model.upstreamModel === model.name) return undefined;
   const upstream = `"model":${JSON.stringify(model.upstreamModel)}`;
   const served = `"model":${JSON.stringify(model.name)}`;
-  return (payload) => payload.replace(upstream, served);
+  return (events) => events.replaceAll(upstream, served);
 }
 
 /** The models of an OpenAI `GET /v1/models` answer, in the upstream's order. */
@@ -394,7 +398,7 @@ class BoundedCollector extends Writable {
  * (a partial event waits for the next chunk), `events` their data payloads. `isWhole` is false
  * only for what a stream leaves without a closing blank line.
  */
-type BlockHandler = (block: Buffer, events: string[], isWhole: boolean) => Promise<void> | undefined;
+type BlockHandler = (block: Buffer, text: string, events: string[], isWhole: boolean) => Promise<void> | undefined;
 
 /**
  * Receives the upstream's event stream chunk by chunk (undici writes into it directly: no
@@ -426,7 +430,8 @@ class UpstreamEvents extends Writable {
       this.tail = end < bytes.length ? Buffer.from(bytes.subarray(end)) : undefined;
       const block = end < bytes.length ? bytes.subarray(0, end) : bytes;
       // the block ends at an ASCII blank line, so it never splits a UTF-8 character
-      pending = this.onBlock(block, this.decoder.push(block.toString('utf8')), true);
+      const text = block.toString('utf8');
+      pending = this.onBlock(block, text, this.decoder.push(text), true);
     } catch (error) {
       callback(error as Error);
       return;
@@ -439,7 +444,7 @@ class UpstreamEvents extends Writable {
     try {
       const rest = this.tail?.toString('utf8') ?? '';
       const events = [...this.decoder.push(rest), ...this.decoder.end()];
-      if (events.length > 0) void this.onBlock(Buffer.from(rest), events, false);
+      if (events.length > 0) void this.onBlock(Buffer.from(rest), rest, events, false);
     } catch (error) {
       callback(error as Error);
       return;
