@@ -16,6 +16,16 @@ export const LLM_REQUEST_ERRORS_TOTAL = 'llm_request_errors_total';
 export const LLM_USAGE_ESTIMATED_TOTAL = 'llm_usage_estimated_total';
 export const LLM_UNPRICED_REQUESTS_TOTAL = 'llm_unpriced_requests_total';
 
+/**
+ * Bucket edges (seconds) of each gateway histogram. The SLO thresholds of infra/slo/slos.yaml
+ * must be among them (a test in infra/ checks it), so this map is what the providers below use.
+ */
+export const GATEWAY_HISTOGRAM_BUCKETS_SECONDS = {
+  [LLM_REQUEST_LATENCY_SECONDS]: REQUEST_LATENCY_BUCKETS_SECONDS,
+  [LLM_TTFT_SECONDS]: TTFT_BUCKETS_SECONDS,
+  [LLM_TPOT_SECONDS]: TPOT_BUCKETS_SECONDS,
+};
+
 export const gatewayMetricProviders = [
   makeCounterProvider({
     name: LLM_REQUESTS_TOTAL,
@@ -26,21 +36,21 @@ export const gatewayMetricProviders = [
     name: LLM_REQUEST_LATENCY_SECONDS,
     help: 'Seconds from request arrival to the last byte of the response, successful requests',
     labelNames: ['model'],
-    buckets: REQUEST_LATENCY_BUCKETS_SECONDS,
+    buckets: GATEWAY_HISTOGRAM_BUCKETS_SECONDS[LLM_REQUEST_LATENCY_SECONDS],
     enableExemplars: true,
   }),
   makeHistogramProvider({
     name: LLM_TTFT_SECONDS,
     help: 'Seconds from request arrival to the first token written to the client (streamed) or received from the backend (not streamed)',
     labelNames: ['model'],
-    buckets: TTFT_BUCKETS_SECONDS,
+    buckets: GATEWAY_HISTOGRAM_BUCKETS_SECONDS[LLM_TTFT_SECONDS],
     enableExemplars: true,
   }),
   makeHistogramProvider({
     name: LLM_TPOT_SECONDS,
     help: 'Seconds per output token after the first: (latency - ttft) / (tokens - 1); not observed for answers of one token',
     labelNames: ['model'],
-    buckets: TPOT_BUCKETS_SECONDS,
+    buckets: GATEWAY_HISTOGRAM_BUCKETS_SECONDS[LLM_TPOT_SECONDS],
   }),
   makeCounterProvider({
     name: LLM_TOKENS_GENERATED_TOTAL,
