@@ -203,6 +203,21 @@ describe('the monitoring stack on the real apps (Prometheus, Alertmanager, webho
       .filter((alert) => alert.labels.alertname === 'HighErrorRate' && alert.labels.model === FAULTY_MODEL && alert.status === status);
   }
 
+  /** Waits until Alertmanager holds the failing model's alert of that name and severity back (inhibition). */
+  async function expectInhibited(alertname: string, severity: string): Promise<void> {
+    await eventually(
+      `${alertname} (${severity}) of ${FAULTY_MODEL} suppressed by inhibition in Alertmanager`,
+      async () => {
+        const response = await fetch(`${alertmanagerUrl}/api/v2/alerts?filter=${encodeURIComponent(`alertname="${alertname}"`)}`);
+        const alerts = (await response.json()) as Array<{ labels: Record<string, string>; status: { state: string; inhibitedBy: string[] } }>;
+        const alert = alerts.find((a) => a.labels.severity === severity && a.labels.model === FAULTY_MODEL);
+        if (!alert) throw new Error(`no ${severity} alert in Alertmanager yet: ${JSON.stringify(alerts.map((a) => a.labels))}`);
+        return alert.status.state === 'suppressed' && alert.status.inhibitedBy.length > 0;
+      },
+      processes,
+    );
+  }
+
   async function setServerErrorRate(rate: number): Promise<void> {
     const response = await fetch(`${gatewayUrl}/admin/simulator/faults/${FAULTY_MODEL}`, {
       method: 'PUT',
@@ -393,31 +408,11 @@ describe('the monitoring stack on the real apps (Prometheus, Alertmanager, webho
     expect(burnRate).toBeLessThanOrEqual(100);
     // the healthy models, and the latency SLOs of the failing one, stay quiet
     expect(sloAlerts().filter(({ alert }) => alert.labels.model !== FAULTY_MODEL || alert.labels.slo !== 'availability')).toEqual([]);
-    await eventually(
-      'the availability ticket of the failing model suppressed by its page in Alertmanager',
-      async () => {
-        const response = await fetch(`${alertmanagerUrl}/api/v2/alerts?filter=${encodeURIComponent('alertname="AvailabilityBudgetBurn"')}`);
-        const alerts = (await response.json()) as Array<{ labels: Record<string, string>; status: { state: string; inhibitedBy: string[] } }>;
-        const ticket = alerts.find((a) => a.labels.severity === 'ticket' && a.labels.model === FAULTY_MODEL);
-        if (!ticket) throw new Error(`no ticket in Alertmanager yet: ${JSON.stringify(alerts.map((a) => a.labels))}`);
-        return ticket.status.state === 'suppressed' && ticket.status.inhibitedBy.length > 0;
-      },
-      processes,
-    );
+    await expectInhibited('AvailabilityBudgetBurn', 'ticket');
   }, 90_000);
 
   it('inhibits the warning HighErrorRate of the same model while the critical one fires', async () => {
-    await eventually(
-      'the warning HighErrorRate suppressed by inhibition in Alertmanager',
-      async () => {
-        const response = await fetch(`${alertmanagerUrl}/api/v2/alerts?filter=${encodeURIComponent('alertname="HighErrorRate"')}`);
-        const alerts = (await response.json()) as Array<{ labels: Record<string, string>; status: { state: string; inhibitedBy: string[] } }>;
-        const warning = alerts.find((a) => a.labels.severity === 'warning' && a.labels.model === FAULTY_MODEL);
-        if (!warning) throw new Error(`no warning alert in Alertmanager yet: ${JSON.stringify(alerts.map((a) => a.labels))}`);
-        return warning.status.state === 'suppressed' && warning.status.inhibitedBy.length > 0;
-      },
-      processes,
-    );
+    await expectInhibited('HighErrorRate', 'warning');
   });
 
   it('evaluates every rule without error, and every recording rule returns data', async () => {
