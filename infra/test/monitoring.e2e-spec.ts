@@ -36,7 +36,7 @@ const SHORTENING = {
  * keeping the ratios between windows that the burn-rate alerts rely on.
  */
 const SLO_TIME_SCALE = 15;
-const SLO_ALERTS = ['AvailabilityBudgetBurn', 'TTFTBudgetBurn', 'LatencyBudgetBurn'];
+const SLO_ALERTS = loadSlos().map((slo) => slo.alert);
 const MODELS = ['sim-fast', 'sim-large', 'sim-local-8b'] as const;
 const FAULTY_MODEL = 'sim-fast';
 const APPS = ['gateway', 'quality', 'gpu-agent'] as const;
