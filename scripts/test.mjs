@@ -8,6 +8,7 @@ const steps = [
   ['build and typecheck', 'nx', ['run-many', '-t', 'build', 'typecheck', '--outputStyle=static']],
   ['project boundaries', 'node', ['scripts/check-boundaries.mjs']],
   ['configuration reference is current', 'node', ['scripts/config-reference.mjs', '--check']],
+  ['SLO rules, PrometheusRule and dashboard are current', 'node', ['scripts/slo-rules.mjs', '--check']],
   // in band: the end-to-end tests start real processes (Redis, Prometheus, the apps) and would
   // fight for this machine's two cores if several ran at once; it is barely slower here
   ['tests', 'node', ['--experimental-vm-modules', '--no-warnings=ExperimentalWarning', 'node_modules/jest/bin/jest.js', '--runInBand', ...process.argv.slice(2)]],

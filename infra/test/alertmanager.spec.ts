@@ -25,6 +25,8 @@ describe('Alertmanager configuration', () => {
     ['critical', 'critical'],
     ['warning', 'default'],
     ['info', 'default'],
+    ['page', 'critical'],
+    ['ticket', 'default'],
   ])('routes severity=%s alerts to the %s receiver', (severity, receiver) => {
     const run = runTool('amtool', ['config', 'routes', 'test', `--config.file=${ALERTMANAGER_CONFIG}`, `--verify.receivers=${receiver}`, `severity=${severity}`, 'alertname=HighErrorRate', 'model=sim-fast']);
     expectToolSuccess(run, `amtool config routes test severity=${severity}`);
@@ -34,6 +36,12 @@ describe('Alertmanager configuration', () => {
     const config = readFileSync(ALERTMANAGER_CONFIG, 'utf8');
     // amtool cannot evaluate inhibition; the end-to-end test checks it on a running Alertmanager
     expect(config).toMatch(/source_matchers: \['severity="critical"'\]\s+target_matchers: \['severity="warning"'\]\s+equal: \[alertname, model\]/);
+  });
+
+  it("inhibits an SLO's ticket while the same SLO pages for the same model", () => {
+    const config = readFileSync(ALERTMANAGER_CONFIG, 'utf8');
+    // the end-to-end test sees the inhibition happen
+    expect(config).toMatch(/source_matchers: \['severity="page"'\]\s+target_matchers: \['severity="ticket"'\]\s+equal: \[alertname, slo, model\]/);
   });
 
   it('fills in the webhook URLs the same way in compose (render-config.sh) and in npm run stack', () => {

@@ -4,6 +4,8 @@ import { parseModelsFile } from '@tokenscope/config';
 import { parse } from 'yaml';
 import { expectToolSuccess, INFRA_DIR, REPO_DIR, runTool } from './support/tools.js';
 import { APP_ENTRY, APP_NODE_FLAGS, appEnv } from '../lib/app-runtime.mjs';
+import { loadSlos } from '../lib/slo-rules.mjs';
+import { durationSeconds } from './support/rules.js';
 
 const COMPOSE_FILE = join(REPO_DIR, 'docker-compose.yml');
 const GPU_ENV = join(INFRA_DIR, 'compose', 'gpu.env');
@@ -11,6 +13,7 @@ const APPS: Record<string, number> = { gateway: 8000, quality: 8001, 'gpu-agent'
 
 interface ComposeService {
   image?: string;
+  command?: string[];
   build?: { context: string; args?: Record<string, string> };
   environment?: Record<string, string | null>;
   volumes?: Array<{ source?: string; target: string } | string>;
@@ -63,6 +66,14 @@ describe('docker-compose.yml', () => {
     expect(mountSources(services.prometheus!)).toContain(join(INFRA_DIR, 'prometheus'));
     expect(mountSources(services.alertmanager!)).toContain(join(INFRA_DIR, 'alertmanager'));
     expect(mountSources(services.grafana!)).toEqual(expect.arrayContaining([join(INFRA_DIR, 'grafana', 'provisioning'), join(INFRA_DIR, 'grafana', 'dashboards')]));
+  });
+
+  it("keeps Prometheus's samples at least as long as the longest SLO window (30 days)", () => {
+    const { services } = resolvedCompose();
+    const retention = (services.prometheus!.command ?? []).map((arg) => /^--storage\.tsdb\.retention\.time=(\w+)$/.exec(arg)?.[1]).find(Boolean);
+    const longest = Math.max(...loadSlos().map((slo) => durationSeconds(slo.window)));
+    expect(longest).toBe(30 * 86_400);
+    expect(durationSeconds(retention ?? '15d')).toBeGreaterThanOrEqual(longest);
   });
 
   it('puts vLLM on a GPU in the gpu profile, the gateway in front of it and the GPU agent on the NVIDIA runtime', () => {

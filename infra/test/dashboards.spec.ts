@@ -6,7 +6,8 @@ import { dashboardFiles, dashboardQueries, panelsOf } from './support/promql.js'
 import { expectToolSuccess, INFRA_DIR, REPO_DIR, runTool } from './support/tools.js';
 
 const PROVISIONING = join(INFRA_DIR, 'grafana', 'provisioning');
-const EXPECTED = ['tokenscope-cost', 'tokenscope-gpu', 'tokenscope-quality', 'tokenscope-serving'];
+// tokenscope-slos is generated from infra/slo/slos.yaml (scripts/slo-rules.mjs)
+const EXPECTED = ['tokenscope-cost', 'tokenscope-gpu', 'tokenscope-quality', 'tokenscope-serving', 'tokenscope-slos'];
 
 interface Datasource {
   name: string;
@@ -19,7 +20,7 @@ interface Datasource {
 describe('Grafana dashboards', () => {
   const files = dashboardFiles();
 
-  it('has the four dashboards, each with a stable uid, the tokenscope tag and unique panel ids', () => {
+  it('has the five dashboards, each with a stable uid, the tokenscope tag and unique panel ids', () => {
     expect(files.map((file) => file.dashboard.uid).sort()).toEqual(EXPECTED);
     for (const { name, dashboard } of files) {
       expect({ name, uid: dashboard.uid }).toEqual({ name, uid: name.replace(/\.json$/, '') });

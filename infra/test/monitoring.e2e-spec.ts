@@ -12,6 +12,7 @@ import {
   renderAlertmanagerConfig,
   renderPrometheusConfig,
 } from '../lib/local-stack.mjs';
+import { loadSlos, renderSloRules, SLO_RULES_FILE } from '../lib/slo-rules.mjs';
 import { dashboardQueries, metricNamesOf, selectorsOf } from './support/promql.js';
 import { eventually, ProcessGroup } from './support/processes.js';
 import { alertRules, recordingRules, ruleFiles, shortenRuleText } from './support/rules.js';
@@ -30,6 +31,12 @@ const SHORTENING = {
   window: (seconds: number) => Math.min(30, Math.max(10, seconds / 15)),
   holdFor: (seconds: number) => Math.min(10, Math.max(2, seconds / 30)),
 };
+/**
+ * The SLO rules are generated with every window divided by this (5m -> 20s, 1h -> 4m, 30d -> 2d),
+ * keeping the ratios between windows that the burn-rate alerts rely on.
+ */
+const SLO_TIME_SCALE = 15;
+const SLO_ALERTS = loadSlos().map((slo) => slo.alert);
 const MODELS = ['sim-fast', 'sim-large', 'sim-local-8b'] as const;
 const FAULTY_MODEL = 'sim-fast';
 const APPS = ['gateway', 'quality', 'gpu-agent'] as const;
@@ -196,6 +203,21 @@ describe('the monitoring stack on the real apps (Prometheus, Alertmanager, webho
       .filter((alert) => alert.labels.alertname === 'HighErrorRate' && alert.labels.model === FAULTY_MODEL && alert.status === status);
   }
 
+  /** Waits until Alertmanager holds the failing model's alert of that name and severity back (inhibition). */
+  async function expectInhibited(alertname: string, severity: string): Promise<void> {
+    await eventually(
+      `${alertname} (${severity}) of ${FAULTY_MODEL} suppressed by inhibition in Alertmanager`,
+      async () => {
+        const response = await fetch(`${alertmanagerUrl}/api/v2/alerts?filter=${encodeURIComponent(`alertname="${alertname}"`)}`);
+        const alerts = (await response.json()) as Array<{ labels: Record<string, string>; status: { state: string; inhibitedBy: string[] } }>;
+        const alert = alerts.find((a) => a.labels.severity === severity && a.labels.model === FAULTY_MODEL);
+        if (!alert) throw new Error(`no ${severity} alert in Alertmanager yet: ${JSON.stringify(alerts.map((a) => a.labels))}`);
+        return alert.status.state === 'suppressed' && alert.status.inhibitedBy.length > 0;
+      },
+      processes,
+    );
+  }
+
   async function setServerErrorRate(rate: number): Promise<void> {
     const response = await fetch(`${gatewayUrl}/admin/simulator/faults/${FAULTY_MODEL}`, {
       method: 'PUT',
@@ -236,10 +258,15 @@ describe('the monitoring stack on the real apps (Prometheus, Alertmanager, webho
     await new Promise<void>((resolve) => webhook!.listen(0, '127.0.0.1', resolve));
     const webhookUrl = `http://127.0.0.1:${(webhook.address() as AddressInfo).port}`;
 
-    // the test copy of the rules: same expressions and thresholds, short windows and holds
+    // the test copy of the rules: same expressions and thresholds, short windows and holds; the
+    // SLO rules come from their generator, scaled (clamping their windows to 10-30 s would
+    // make the long and short window of a pair the same)
     const rulesDir = join(dir, 'rules');
     mkdirSync(rulesDir);
-    for (const file of ruleFiles()) writeFileSync(join(rulesDir, file.name), shortenRuleText(file.text, SHORTENING));
+    for (const file of ruleFiles()) {
+      const text = file.path === SLO_RULES_FILE ? renderSloRules(loadSlos(), { timeScale: SLO_TIME_SCALE }) : shortenRuleText(file.text, SHORTENING);
+      writeFileSync(join(rulesDir, file.name), text);
+    }
 
     const prometheusConfig = join(dir, 'prometheus.yml');
     writeFileSync(
@@ -360,18 +387,32 @@ describe('the monitoring stack on the real apps (Prometheus, Alertmanager, webho
     expect(traffic!.serverErrors()).toBeGreaterThan(0);
   }, 180_000);
 
-  it('inhibits the warning HighErrorRate of the same model while the critical one fires', async () => {
-    await eventually(
-      'the warning HighErrorRate suppressed by inhibition in Alertmanager',
-      async () => {
-        const response = await fetch(`${alertmanagerUrl}/api/v2/alerts?filter=${encodeURIComponent('alertname="HighErrorRate"')}`);
-        const alerts = (await response.json()) as Array<{ labels: Record<string, string>; status: { state: string; inhibitedBy: string[] } }>;
-        const warning = alerts.find((a) => a.labels.severity === 'warning' && a.labels.model === FAULTY_MODEL);
-        if (!warning) throw new Error(`no warning alert in Alertmanager yet: ${JSON.stringify(alerts.map((a) => a.labels))}`);
-        return warning.status.state === 'suppressed' && warning.status.inhibitedBy.length > 0;
+  it('pages for the availability SLO of the failing model at the critical webhook, and holds back its ticket', async () => {
+    const sloAlerts = () => webhookCalls.flatMap((call) => call.body.alerts.map((alert) => ({ path: call.path, alert }))).filter(({ alert }) => SLO_ALERTS.includes(alert.labels.alertname!));
+    const [page] = await eventually(
+      'AvailabilityBudgetBurn (page) firing at the critical webhook',
+      () => {
+        const pages = sloAlerts().filter(({ path, alert }) => path === '/critical' && alert.status === 'firing' && alert.labels.severity === 'page');
+        if (pages.length === 0) throw new Error(`SLO alerts at the webhook so far: ${JSON.stringify(sloAlerts().map(({ path, alert }) => [path, alert.status, alert.labels]))}`);
+        return pages;
       },
       processes,
+      60_000,
     );
+    expect(page!.alert.labels).toEqual({ alertname: 'AvailabilityBudgetBurn', severity: 'page', slo: 'availability', model: FAULTY_MODEL });
+    expect(page!.alert.annotations.summary).toBe(`${FAULTY_MODEL} is spending its availability error budget fast`);
+    expect(page!.alert.annotations.runbook_url).toBe('docs/runbooks.md#availabilitybudgetburn');
+    // half the requests fail against a 0.5% budget: the burn rate heads for 100; it pages above 14.4 (1h) or 6 (6h)
+    const burnRate = Number(/at (\d+(?:\.\d+)?) times the rate/.exec(page!.alert.annotations.description ?? '')?.[1]);
+    expect(burnRate).toBeGreaterThan(6);
+    expect(burnRate).toBeLessThanOrEqual(100);
+    // the healthy models, and the latency SLOs of the failing one, stay quiet
+    expect(sloAlerts().filter(({ alert }) => alert.labels.model !== FAULTY_MODEL || alert.labels.slo !== 'availability')).toEqual([]);
+    await expectInhibited('AvailabilityBudgetBurn', 'ticket');
+  }, 90_000);
+
+  it('inhibits the warning HighErrorRate of the same model while the critical one fires', async () => {
+    await expectInhibited('HighErrorRate', 'warning');
   });
 
   it('evaluates every rule without error, and every recording rule returns data', async () => {

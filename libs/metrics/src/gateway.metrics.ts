@@ -20,6 +20,16 @@ export const LLM_REASONING_TOKENS_TOTAL = 'llm_reasoning_tokens_total';
 export const LLM_UPSTREAM_TTFT_SECONDS = 'llm_upstream_ttft_seconds';
 export const LLM_GATEWAY_TTFT_OVERHEAD_SECONDS = 'llm_gateway_ttft_overhead_seconds';
 
+/**
+ * Bucket edges (seconds) of each gateway histogram. The SLO thresholds of infra/slo/slos.yaml
+ * must be among them (a test in infra/ checks it), so this map is what the providers below use.
+ */
+export const GATEWAY_HISTOGRAM_BUCKETS_SECONDS = {
+  [LLM_REQUEST_LATENCY_SECONDS]: REQUEST_LATENCY_BUCKETS_SECONDS,
+  [LLM_TTFT_SECONDS]: TTFT_BUCKETS_SECONDS,
+  [LLM_TPOT_SECONDS]: TPOT_BUCKETS_SECONDS,
+};
+
 export const gatewayMetricProviders = [
   makeCounterProvider({
     name: LLM_REQUESTS_TOTAL,
@@ -30,21 +40,21 @@ export const gatewayMetricProviders = [
     name: LLM_REQUEST_LATENCY_SECONDS,
     help: 'Seconds from request arrival to the last byte of the response, successful requests',
     labelNames: ['model'],
-    buckets: REQUEST_LATENCY_BUCKETS_SECONDS,
+    buckets: GATEWAY_HISTOGRAM_BUCKETS_SECONDS[LLM_REQUEST_LATENCY_SECONDS],
     enableExemplars: true,
   }),
   makeHistogramProvider({
     name: LLM_TTFT_SECONDS,
     help: 'Seconds from request arrival to the first token written to the client (streamed) or received from the backend (not streamed)',
     labelNames: ['model'],
-    buckets: TTFT_BUCKETS_SECONDS,
+    buckets: GATEWAY_HISTOGRAM_BUCKETS_SECONDS[LLM_TTFT_SECONDS],
     enableExemplars: true,
   }),
   makeHistogramProvider({
     name: LLM_TPOT_SECONDS,
     help: 'Seconds per output token after the first: (latency - ttft) / (tokens - 1); not observed for answers of one token',
     labelNames: ['model'],
-    buckets: TPOT_BUCKETS_SECONDS,
+    buckets: GATEWAY_HISTOGRAM_BUCKETS_SECONDS[LLM_TPOT_SECONDS],
   }),
   makeCounterProvider({
     name: LLM_TOKENS_GENERATED_TOTAL,
