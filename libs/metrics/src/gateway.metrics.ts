@@ -28,6 +28,8 @@ export const GATEWAY_HISTOGRAM_BUCKETS_SECONDS = {
   [LLM_REQUEST_LATENCY_SECONDS]: REQUEST_LATENCY_BUCKETS_SECONDS,
   [LLM_TTFT_SECONDS]: TTFT_BUCKETS_SECONDS,
   [LLM_TPOT_SECONDS]: TPOT_BUCKETS_SECONDS,
+  [LLM_UPSTREAM_TTFT_SECONDS]: TTFT_BUCKETS_SECONDS,
+  [LLM_GATEWAY_TTFT_OVERHEAD_SECONDS]: GATEWAY_OVERHEAD_BUCKETS_SECONDS,
 };
 
 export const gatewayMetricProviders = [
@@ -104,13 +106,13 @@ export const gatewayMetricProviders = [
     name: LLM_UPSTREAM_TTFT_SECONDS,
     help: "Seconds from the gateway's call to the model server to the first token it received: the model server's own time to first token",
     labelNames: ['model'],
-    buckets: TTFT_BUCKETS_SECONDS,
+    buckets: GATEWAY_HISTOGRAM_BUCKETS_SECONDS[LLM_UPSTREAM_TTFT_SECONDS],
   }),
   makeHistogramProvider({
     name: LLM_GATEWAY_TTFT_OVERHEAD_SECONDS,
     help: 'Seconds the gateway added to the time to first token: llm_ttft_seconds minus llm_upstream_ttft_seconds, per request',
     labelNames: ['model'],
-    buckets: GATEWAY_OVERHEAD_BUCKETS_SECONDS,
+    buckets: GATEWAY_HISTOGRAM_BUCKETS_SECONDS[LLM_GATEWAY_TTFT_OVERHEAD_SECONDS],
   }),
   ...queuePublisherMetricProviders,
 ];
