@@ -17,6 +17,7 @@ interface BadRequest {
 const GENERATE = '/v1/generate';
 const CHAT = '/v1/chat/completions';
 const COMPLETIONS = '/v1/completions';
+const EMBEDDINGS = '/v1/embeddings';
 const FAULTS = '/admin/simulator/faults/sim-fast';
 const chat = (extra: Record<string, unknown>) => ({ model: 'sim-fast', messages: [{ role: 'user', content: 'hi' }], ...extra });
 const chatMessage = (message: Record<string, unknown>) => chat({ messages: [{ role: 'user', content: 'hi', ...message }] });
@@ -185,6 +186,14 @@ const cases: BadRequest[] = [
   { name: 'completions with max_tokens -1', path: COMPLETIONS, body: completion({ max_tokens: -1 }), status: 400, code: 'INVALID_REQUEST', param: 'max_tokens' },
   { name: 'completions with n=3', path: COMPLETIONS, body: completion({ n: 3 }), status: 400, code: 'INVALID_REQUEST', param: 'n' },
   { name: 'completions with temperature as a string', path: COMPLETIONS, body: completion({ temperature: '0.5' }), status: 400, code: 'INVALID_REQUEST', param: 'temperature' },
+  // /v1/embeddings
+  { name: 'embeddings without a model', path: EMBEDDINGS, body: { input: 'x' }, status: 400, code: 'INVALID_REQUEST', param: 'model' },
+  { name: 'embeddings of an unknown model', path: EMBEDDINGS, body: { model: 'gpt-17', input: 'x' }, status: 404, code: 'MODEL_NOT_FOUND', param: 'model' },
+  { name: 'embeddings with an input object', path: EMBEDDINGS, body: { model: 'sim-fast', input: { text: 'x' } }, status: 400, code: 'INVALID_REQUEST', param: 'input' },
+  { name: 'embeddings with an empty list', path: EMBEDDINGS, body: { model: 'sim-fast', input: [] }, status: 400, code: 'INVALID_REQUEST', param: 'input' },
+  { name: 'embeddings with a negative token id', path: EMBEDDINGS, body: { model: 'sim-fast', input: [1, -2] }, status: 400, code: 'INVALID_REQUEST', param: 'input.1' },
+  { name: 'embeddings with dimensions as a string', path: EMBEDDINGS, body: { model: 'sim-fast', input: 'x', dimensions: '8' }, status: 400, code: 'INVALID_REQUEST', param: 'dimensions' },
+  { name: 'embeddings with an empty user', path: EMBEDDINGS, body: { model: 'sim-fast', input: 'x', user: '' }, status: 400, code: 'INVALID_REQUEST', param: 'user' },
   // PUT /admin/simulator/faults/:model
   { name: 'fault changes as a list', path: FAULTS, method: 'PUT', body: [], status: 400, code: 'INVALID_REQUEST', param: 'body' },
   { name: 'fault changes as a string', path: FAULTS, method: 'PUT', body: 'on', status: 400, code: 'INVALID_REQUEST', param: 'body' },
@@ -204,7 +213,7 @@ const cases: BadRequest[] = [
   { name: 'fault changes as a form', path: FAULTS, method: 'PUT', raw: 'server_error_rate=1', headers: { 'content-type': 'application/x-www-form-urlencoded' }, status: 415, code: 'UNSUPPORTED_MEDIA_TYPE', param: 'content-type' },
   // routes
   { name: 'a GET on a POST route', path: GENERATE, method: 'GET', status: 404, code: 'NOT_FOUND', param: 'url' },
-  { name: 'an unknown route', path: '/v1/embeddings', body: { input: 'x' }, status: 404, code: 'NOT_FOUND', param: 'url' },
+  { name: 'an unknown route', path: '/v1/moderations', body: { input: 'x' }, status: 404, code: 'NOT_FOUND', param: 'url' },
   { name: 'a key that is only blanks', body: { prompt: 'x', '  ': 1 }, status: 400, code: 'INVALID_REQUEST', param: '"  "' },
   { name: 'a key holding a colon and a dot', body: { prompt: 'x', 'a.b: c': 1 }, status: 400, code: 'INVALID_REQUEST', param: '"a.b: c"' },
   { name: 'a generation path with bad percent-encoding', path: '/v1/gen%ZZerate', body: { prompt: 'x' }, status: 400, code: 'INVALID_REQUEST', param: 'url' },
@@ -241,7 +250,7 @@ async function send(gateway: RunningGateway, c: BadRequest): Promise<Response> {
   return fetch(`${gateway.url}${c.path ?? GENERATE}`, { method, headers, ...(body !== undefined ? { body } : {}) });
 }
 
-const isGenerationRequest = (c: BadRequest) => (c.method ?? 'POST') === 'POST' && [GENERATE, CHAT, COMPLETIONS].includes(c.path ?? GENERATE);
+const isGenerationRequest = (c: BadRequest) => (c.method ?? 'POST') === 'POST' && [GENERATE, CHAT, COMPLETIONS, EMBEDDINGS].includes(c.path ?? GENERATE);
 
 describe('bad requests', () => {
   const running = useGateway();

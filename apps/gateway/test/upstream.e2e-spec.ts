@@ -45,7 +45,7 @@ describe('the openai backend in front of an OpenAI-compatible upstream', () => {
   });
 
   afterEach(() => {
-    Object.assign(upstream.behavior, { tokens: 8, ttftMs: 0, interTokenMs: 0, reportsUsage: true, fault: { kind: 'none' } });
+    Object.assign(upstream.behavior, { tokens: 8, ttftMs: 0, interTokenMs: 0, reportsUsage: true, fault: { kind: 'none' }, transcript: undefined });
   });
 
   afterAll(async () => {
@@ -93,6 +93,27 @@ describe('the openai backend in front of an OpenAI-compatible upstream', () => {
     expect((await metric('llm_request_latency_seconds_count', { model: MODEL })) - latencyBefore).toBe(1);
     // a non-streamed answer has no first token the gateway can see
     expect((await metric('llm_ttft_seconds_count', { model: MODEL })) - ttftBefore).toBe(0);
+  });
+
+  it("relays an upstream's 400 on a chat request as it wrote it, with our upstream key redacted", async () => {
+    upstream.behavior.transcript = { status: 400, body: { error: { message: 'bad key sk-upstream-secret for this request', type: 'BadRequestError', code: 400 } } };
+    const response = await jsonPost(`${gateway.url}/v1/chat/completions`, { model: MODEL, messages: [{ role: 'user', content: 'x' }] });
+    expect(response.status).toBe(400);
+    const text = await response.text();
+    expect(text).not.toContain('sk-upstream-secret');
+    expect(JSON.parse(text)).toEqual({ error: { message: 'bad key [redacted] for this request', type: 'BadRequestError', code: 400 } });
+    upstream.behavior.transcript = undefined;
+  });
+
+  it('redacts our upstream key from an error the upstream reports inside a stream', async () => {
+    upstream.behavior.transcript = {
+      stream: `data: {"id":"c","object":"chat.completion.chunk","created":1,"model":"upstream-model","choices":[{"index":0,"delta":{"content":"Hi"},"finish_reason":null}]}\n\ndata: {"error":{"message":"token sk-upstream-secret expired","code":500}}\n\n`,
+    };
+    const response = await jsonPost(`${gateway.url}/v1/chat/completions`, { model: MODEL, messages: [{ role: 'user', content: 'x' }], stream: true });
+    const text = await response.text();
+    expect(text).not.toContain('sk-upstream-secret');
+    expect(text).toContain('token [redacted] expired');
+    upstream.behavior.transcript = undefined;
   });
 
   it('counts tokens itself, marked estimated, when the upstream reports no usage', async () => {

@@ -108,7 +108,7 @@ export class OpenAiBackend implements GenerationBackend {
       return pending;
     });
     await this.call(request, path, JSON.stringify(body), signal, () => relay);
-    return streamResult(account);
+    return streamResult(account, this.options.apiKey);
   }
 
   async relay(request: GenerationRequest, signal: AbortSignal, sink: RelaySink): Promise<RelayResult> {
@@ -174,7 +174,7 @@ export class OpenAiBackend implements GenerationBackend {
       return pending;
     });
     await this.call(request, path, body, signal, () => relay);
-    return { ...streamResult(account), body: undefined, output };
+    return { ...streamResult(account, this.options.apiKey), body: undefined, output };
   }
 
   async embed(request: GenerationRequest, signal: AbortSignal): Promise<EmbeddingResult> {
@@ -242,9 +242,9 @@ function isOver(account: StreamAccount): boolean {
 }
 
 /** How a streamed answer ended: an error event, [DONE] without a finish reason, or no [DONE] are all failures. */
-function streamResult(account: StreamAccount): BackendResult {
+function streamResult(account: StreamAccount, apiKey: string | undefined): BackendResult {
   if (account.errorMessage !== undefined) {
-    throw new BackendError('UPSTREAM_STREAM_ERROR', `the upstream failed during the answer: ${account.errorMessage}`);
+    throw new BackendError('UPSTREAM_STREAM_ERROR', `the upstream failed during the answer: ${redact(account.errorMessage, apiKey)}`);
   }
   if (!account.isDone) throw new BackendError('UPSTREAM_STREAM_CUT', 'the upstream ended the stream before finishing the answer');
   if (account.finishReason === null) throw new BackendError('UPSTREAM_STREAM_CUT', 'the upstream ended the stream without a finish reason');
