@@ -4,7 +4,9 @@ import { join } from 'node:path';
 import { createOpenAICompatible } from '@ai-sdk/openai-compatible';
 import { ChatOpenAI } from '@langchain/openai';
 import { sampleValue, sseOf, startFakeUpstream, startRedis, UPSTREAM_TRANSCRIPTS, waitFor, type FakeUpstream, type TestRedis } from '@tokenscope/testing';
+import { servedModelsKey } from '@tokenscope/queue-contracts';
 import { jsonSchema, streamText, tool } from 'ai';
+import { Redis } from 'ioredis';
 import OpenAI from 'openai';
 import { loadTokenizer } from '../src/tokens/tokenizer.js';
 import { jsonPost, startGateway, type RunningGateway } from './gateway-harness.js';
@@ -69,6 +71,16 @@ describe('transparent relay in front of an OpenAI-compatible server, configured 
       expect(response.status).toBe(200);
       expect(((await response.json()) as { model: string }).model).toBe(models[0]);
       expect(upstream.received.at(-1)!.body.model).toBe(models[0]);
+    });
+
+    it('names the models it serves in Redis, for the quality service to label them', async () => {
+      const reader = new Redis(redis.url);
+      try {
+        expect((await reader.smembers(servedModelsKey(redis.prefix))).sort()).toEqual([...models].sort());
+        expect(await reader.ttl(servedModelsKey(redis.prefix))).toBeGreaterThan(0);
+      } finally {
+        reader.disconnect();
+      }
     });
 
     it('follows the upstream when its model list changes', async () => {
