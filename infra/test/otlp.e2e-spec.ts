@@ -138,6 +138,7 @@ describe('OpenTelemetry over OTLP/HTTP, from the built gateway and quality servi
   let upstreamPort: number;
   let gatewayUrl: string;
   let captureGatewayUrl: string;
+  let unsampledGatewayUrl: string;
   let qualityUrl: string;
 
   beforeAll(async () => {
@@ -148,9 +149,10 @@ describe('OpenTelemetry over OTLP/HTTP, from the built gateway and quality servi
     redis = await startRedis();
     upstream = await startFakeUpstream({ tokens: UPSTREAM_TOKENS, promptTokens: UPSTREAM_PROMPT_TOKENS, models: [UPSTREAM_MODEL] });
     upstreamPort = Number(new URL(upstream.url).port);
-    const [gatewayPort, capturePort, qualityPort] = [await freePort(), await freePort(), await freePort()];
+    const [gatewayPort, capturePort, unsampledPort, qualityPort] = [await freePort(), await freePort(), await freePort(), await freePort()];
     gatewayUrl = `http://127.0.0.1:${gatewayPort}`;
     captureGatewayUrl = `http://127.0.0.1:${capturePort}`;
+    unsampledGatewayUrl = `http://127.0.0.1:${unsampledPort}`;
     qualityUrl = `http://127.0.0.1:${qualityPort}`;
     // only what the apps need: the developer's own OTEL_* settings stay out
     const appEnv = {
@@ -180,8 +182,12 @@ describe('OpenTelemetry over OTLP/HTTP, from the built gateway and quality servi
         OTEL_METRICS_EXPORTER: 'none',
       },
     });
+    processes.start('gateway-unsampled', node, appArgs, {
+      cwd: join(REPO_DIR, 'apps', 'gateway'),
+      env: { ...gatewayEnv, GATEWAY_PORT: String(unsampledPort), OTEL_SERVICE_NAME: 'gateway-unsampled', OTEL_TRACES_SAMPLER: 'always_off', OTEL_METRICS_EXPORTER: 'none' },
+    });
     processes.start('quality', node, appArgs, { cwd: join(REPO_DIR, 'apps', 'quality'), env: { ...appEnv, QUALITY_PORT: String(qualityPort), QUALITY_HOST: '127.0.0.1' } });
-    for (const url of [gatewayUrl, captureGatewayUrl, qualityUrl]) {
+    for (const url of [gatewayUrl, captureGatewayUrl, unsampledGatewayUrl, qualityUrl]) {
       await eventually(`${url}/readyz`, async () => (await fetch(`${url}/readyz`)).status === 200, processes, 30_000, 200);
     }
   });
@@ -329,5 +335,39 @@ describe('OpenTelemetry over OTLP/HTTP, from the built gateway and quality servi
     const output = JSON.parse(String(attributes['gen_ai.output.messages'])) as Array<{ role: string; parts: Array<{ content: string }>; finish_reason: string }>;
     expect(output).toEqual([{ role: 'assistant', parts: [{ type: 'text', content: ' alpha beta gamma delta epsilon zeta eta theta'.slice(0, CAPTURE_LIMIT_CHARS) }], finish_reason: 'stop' }]);
     expect(receiver.rawBodies.join('\n')).not.toContain(secret);
+  });
+
+  describe('exemplars point only at sampled traces', () => {
+    const openMetrics = async (url: string) => (await fetch(`${url}/metrics`, { headers: { accept: 'application/openmetrics-text; version=1.0.0' } })).text();
+    const exemplarTraceIds = (text: string) => [...text.matchAll(/^llm_request_latency_seconds_bucket\{.*# \{trace_id="([0-9a-f]{32})"\}/gm)].map((m) => m[1]);
+
+    it("follows the caller's sampling decision (parentbased): a trace the caller did not sample gets no exemplar", async () => {
+      const unsampledTraceId = '5bf92f3577b34da6a3ce929d0e0e4736';
+      const sampledTraceId = '6bf92f3577b34da6a3ce929d0e0e4736';
+      // the unsampled one last: prom-client keeps the newest exemplar of a bucket, and both land in the same ones
+      for (const [traceId, flags] of [[sampledTraceId, '01'], [unsampledTraceId, '00']] as const) {
+        const response = await fetch(`${gatewayUrl}/v1/chat/completions`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', traceparent: `00-${traceId}-00f067aa0ba902b7-${flags}` },
+          body: JSON.stringify({ model: UPSTREAM_MODEL, messages: [{ role: 'user', content: 'hi' }] }),
+        });
+        expect(response.status).toBe(200);
+        await response.text();
+      }
+      const exemplars = exemplarTraceIds(await openMetrics(gatewayUrl));
+      expect(exemplars).toContain(sampledTraceId);
+      expect(exemplars).not.toContain(unsampledTraceId);
+    });
+
+    it('honours OTEL_TRACES_SAMPLER: with always_off no span leaves and no exemplar is written', async () => {
+      const response = await chat(unsampledGatewayUrl, 'not sampled');
+      expect(response.status).toBe(200);
+      await response.text();
+      const text = await openMetrics(unsampledGatewayUrl);
+      expect(text).toMatch(/^llm_request_latency_seconds_count\{model="upstream-model"\} 1$/m);
+      expect(exemplarTraceIds(text)).toEqual([]);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(receiver.spans.filter((s) => s.service === 'gateway-unsampled')).toEqual([]);
+    });
   });
 });
