@@ -119,7 +119,7 @@ export const costTimeZone = z
 export const otelConfig = {
   OTEL_METRICS_EXPORTER: z
     .string()
-    .regex(/^(otlp|console|prometheus|none)(,(otlp|console|prometheus|none))*$/, 'expected otlp, console, prometheus or none (comma-separated)')
+    .regex(/^\s*(otlp|console|prometheus|none)(\s*,\s*(otlp|console|prometheus|none))*\s*$/, 'expected otlp, console, prometheus or none (comma-separated)')
     .optional()
     .describe('exporter of the OpenTelemetry GenAI metrics (gen_ai.*): otlp, console, prometheus or none; unset: otlp when an OTLP endpoint is set, else none (Prometheus /metrics is served either way)'),
   OTEL_METRIC_EXPORT_INTERVAL: z.coerce.number().int().min(1).optional().describe('milliseconds between two exports of the GenAI metrics (SDK default 60000)'),
