@@ -199,6 +199,10 @@ describe('OpenTelemetry over OTLP/HTTP, from the built gateway and quality servi
     await receiver.stop();
   });
 
+  /** The first received span that matches, waiting for the exporters' next batches. */
+  const spanArriving = (what: string, matches: (span: ReceivedSpan) => boolean) =>
+    eventually(what, () => found(receiver.spans.find(matches)), processes, 20_000, 100);
+
   const chat = (url: string, content: string, extra: Record<string, unknown> = {}) =>
     fetch(`${url}/v1/chat/completions`, {
       method: 'POST',
@@ -212,13 +216,7 @@ describe('OpenTelemetry over OTLP/HTTP, from the built gateway and quality servi
     await response.text();
     const requestId = response.headers.get('x-request-id')!;
 
-    const consumer = await eventually(
-      'the quality service span of the request',
-      () => found(receiver.spans.find((s) => s.name === 'process generation-events' && attributesOf(s.attributes)['tokenscope.request_id'] === requestId)),
-      processes,
-      20_000,
-      100,
-    );
+    const consumer = await spanArriving('the quality service span of the request', (s) => s.name === 'process generation-events' && attributesOf(s.attributes)['tokenscope.request_id'] === requestId);
     const trace = receiver.spans.filter((s) => s.traceId === consumer.traceId);
     const server = trace.find((s) => s.service === 'tokenscope-gateway' && s.kind === SPAN_KIND.SERVER)!;
     expect(server.name).toBe('POST /v1/chat/completions');
@@ -253,13 +251,7 @@ describe('OpenTelemetry over OTLP/HTTP, from the built gateway and quality servi
     // a vote: an evaluation event of its own that names the generation
     const vote = await fetch(`${qualityUrl}/v1/feedback`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ request_id: requestId, thumbs_up: false }) });
     expect(vote.status).toBe(200);
-    const feedback = await eventually(
-      'the vote span',
-      () => found(receiver.spans.find((s) => s.name === 'feedback' && attributesOf(s.attributes)['gen_ai.response.id'] === requestId)),
-      processes,
-      10_000,
-      100,
-    );
+    const feedback = await spanArriving('the vote span', (s) => s.name === 'feedback' && attributesOf(s.attributes)['gen_ai.response.id'] === requestId);
     expect((feedback.events ?? []).map((e) => attributesOf(e.attributes))).toEqual([
       { 'gen_ai.evaluation.name': 'user_feedback', 'gen_ai.evaluation.score.value': 0, 'gen_ai.evaluation.score.label': 'thumbs_down', 'gen_ai.response.id': requestId },
     ]);
@@ -322,13 +314,7 @@ describe('OpenTelemetry over OTLP/HTTP, from the built gateway and quality servi
     const response = await chat(captureGatewayUrl, `use ${secret} ${PROMPT_MARKER} and then a long tail of words that the limit cuts off`);
     expect(response.status).toBe(200);
     await response.text();
-    const generate = await eventually(
-      'the capture gateway span',
-      () => found(receiver.spans.find((s) => s.service === 'gateway-capture' && s.name === 'llm_generate')),
-      processes,
-      10_000,
-      100,
-    );
+    const generate = await spanArriving('the capture gateway span', (s) => s.service === 'gateway-capture' && s.name === 'llm_generate');
     const attributes = attributesOf(generate.attributes);
     const input = JSON.parse(String(attributes['gen_ai.input.messages'])) as Array<{ role: string; parts: Array<{ type: string; content: string }> }>;
     expect(input).toEqual([{ role: 'user', parts: [{ type: 'text', content: `use [redacted] ${PROMPT_MARKER}`.slice(0, CAPTURE_LIMIT_CHARS) }] }]);

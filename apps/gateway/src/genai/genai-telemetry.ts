@@ -33,6 +33,7 @@ export class GenAiTelemetry {
   private readonly isDualEmitting: boolean;
   private readonly captureLimitChars: number | undefined;
   private readonly secrets: string[];
+  private readonly attributesByModel = new WeakMap<ServedModel, Attributes>();
 
   constructor(
     @Inject(GATEWAY_CONFIG) config: GatewayConfig,
@@ -85,14 +86,20 @@ export class GenAiTelemetry {
     this.histograms[GEN_AI_CLIENT_OPERATION_DURATION].record(durationSeconds, errorType ? { ...attributes, 'error.type': errorType } : attributes);
   }
 
+  /** A served model's attributes, worked out once per model (its upstream URL is parsed once). */
   private modelAttributes(model: ServedModel): Attributes {
-    const provider = genAiProviderName(model);
-    return {
-      'gen_ai.provider.name': provider,
-      ...(this.isDualEmitting ? { 'gen_ai.system': provider } : {}),
-      'gen_ai.response.model': model.upstreamModel,
-      ...modelServerAttributes(model),
-    };
+    let attributes = this.attributesByModel.get(model);
+    if (!attributes) {
+      const provider = genAiProviderName(model);
+      attributes = {
+        'gen_ai.provider.name': provider,
+        ...(this.isDualEmitting ? { 'gen_ai.system': provider } : {}),
+        'gen_ai.response.model': model.upstreamModel,
+        ...modelServerAttributes(model),
+      };
+      this.attributesByModel.set(model, attributes);
+    }
+    return attributes;
   }
 
   /**
