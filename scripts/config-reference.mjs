@@ -23,7 +23,8 @@ Generated from the config schemas by \`node scripts/config-reference.mjs\` (a te
 file is out of date). Every app validates its environment at boot and stops with a message naming
 each bad variable (never its value). Empty values count as unset. The standard \`OTEL_*\`
 variables (\`OTEL_EXPORTER_OTLP_ENDPOINT\`, \`OTEL_SERVICE_NAME\`, \`OTEL_SDK_DISABLED\`,
-\`OTEL_TRACES_SAMPLER\`, \`OTEL_BSP_*\`…) are read by the OpenTelemetry SDK itself.
+\`OTEL_TRACES_SAMPLER\`, \`OTEL_BSP_*\`…) are read by the OpenTelemetry SDK itself; those the gateway
+also reads or validates are in its table (see docs/metrics.md, *OpenTelemetry*).
 `;
 for (const [name, file, exportName] of apps) {
   const module = await import(pathToFileURL(join(root, file)).href);

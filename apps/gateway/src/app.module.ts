@@ -9,6 +9,7 @@ import { AdmissionModule } from './admission/admission.module.js';
 import { BackendsModule } from './backends/backends.module.js';
 import { GATEWAY_CONFIG, type GatewayConfig } from './config/gateway.config.js';
 import { ModelCatalog } from './config/model-catalog.js';
+import { GenAiModule } from './genai/genai.module.js';
 import { GenerationModule } from './generation/generation.module.js';
 import { PRICE_TABLE } from './config/price-table.token.js';
 import { GenerationRequestParser } from './generation/request-parser.js';
@@ -56,6 +57,7 @@ export class AppModule {
         }),
         MetricsModule.forRoot(gatewayMetricProviders, config),
         RedisModule.forRoot({ url: config.REDIS_URL, connectionName: 'tokenscope-gateway' }),
+        GenAiModule,
         BackendsModule.forRoot(),
         AdmissionModule,
         HealthModule,

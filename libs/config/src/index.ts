@@ -1,5 +1,5 @@
 export { ConfigError, describeConfig, loadConfig, loadConfigOrExit, type ConfigKeyDoc } from './load-config.js';
-export { apiKeysConfig, commonConfig, costTimeZone, metricsAccessConfig, envBoolean, envInt, envNumber, envPort, envSecret } from './schema-pieces.js';
+export { apiKeysConfig, commonConfig, costTimeZone, genAiContentConfig, metricsAccessConfig, otelConfig, envBoolean, envInt, envNumber, envPort, envSecret } from './schema-pieces.js';
 export {
   DEFAULT_MODELS_FILE,
   loadModelsFile,

@@ -111,3 +111,29 @@ export const costTimeZone = z
   .default('UTC')
   .refine(isValidTimeZone, 'expected an IANA time zone such as Europe/Paris')
   .describe('time zone whose midnight starts a new cost day and resets budgets');
+
+/**
+ * OpenTelemetry variables the apps read themselves (the SDK reads the exporter, endpoint, sampler
+ * and interval variables; they are listed here too, to be validated and documented in one place).
+ */
+export const otelConfig = {
+  OTEL_METRICS_EXPORTER: z
+    .string()
+    .regex(/^\s*(otlp|console|prometheus|none)(\s*,\s*(otlp|console|prometheus|none))*\s*$/, 'expected otlp, console, prometheus or none (comma-separated)')
+    .optional()
+    .describe('exporter of the OpenTelemetry GenAI metrics (gen_ai.*): otlp, console, prometheus or none; unset: otlp when an OTLP endpoint is set, else none (Prometheus /metrics is served either way)'),
+  OTEL_METRIC_EXPORT_INTERVAL: z.coerce.number().int().min(1).optional().describe('milliseconds between two exports of the GenAI metrics (SDK default 60000)'),
+  OTEL_SEMCONV_STABILITY_OPT_IN: z
+    .string()
+    .optional()
+    .describe('comma-separated opt-ins; gen_ai_latest_experimental sends only the latest GenAI names (without it the deprecated gen_ai.system is sent beside gen_ai.provider.name)'),
+};
+
+/** Content capture on spans (the gateway's prompts and answers), off unless asked. */
+export const genAiContentConfig = {
+  OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT: envBoolean(
+    false,
+    'put prompts and answers on the llm_generate span (gen_ai.input.messages, gen_ai.output.messages), truncated and with credentials redacted; off: never',
+  ),
+  GENAI_CAPTURE_CONTENT_LIMIT_CHARS: envInt(4096, 'with content capture on: most characters of each message text kept on a span', { min: 16, max: 65_536 }),
+};

@@ -18,3 +18,17 @@ export const REDACTED = '[redacted]';
 export function redactionPaths(logPrompts: boolean): string[] {
   return logPrompts ? [...CREDENTIAL_PATHS] : [...CREDENTIAL_PATHS, ...CONTENT_PATHS];
 }
+
+// bearer tokens and OpenAI-style keys pasted into a prompt; the configured secrets are matched exactly
+const CREDENTIAL_PATTERNS = [/\bBearer\s+[A-Za-z0-9._~+/=-]{8,}/gi, /\bsk-[A-Za-z0-9_-]{16,}/g];
+
+/**
+ * Free text (a prompt, an answer) with the credentials the logs redact replaced by REDACTED: the
+ * given secrets (the upstream's key, the API keys) and anything shaped like a bearer token or key.
+ */
+export function redactCredentials(text: string, secrets: readonly string[] = []): string {
+  let result = text;
+  for (const secret of secrets) if (secret.length > 0) result = result.split(secret).join(REDACTED);
+  for (const pattern of CREDENTIAL_PATTERNS) result = result.replace(pattern, REDACTED);
+  return result;
+}

@@ -38,3 +38,12 @@ export function activeTraceId(): string | undefined {
   const traceId = trace.getActiveSpan()?.spanContext().traceId;
   return traceId && traceId !== INVALID_TRACE_ID ? traceId : undefined;
 }
+
+/**
+ * Whether the trace a carrier names was sampled (the `01` flag of its traceparent): only then does
+ * a collector keep it, so only then may an exemplar point at it.
+ */
+export function isSampledCarrier(carrier: TraceCarrier): boolean {
+  const flags = carrier.traceparent?.split('-')[3];
+  return flags !== undefined && (Number.parseInt(flags, 16) & 1) === 1;
+}

@@ -1,6 +1,8 @@
 import { type DynamicModule, Inject, Injectable, Module, type OnApplicationShutdown } from '@nestjs/common';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway.config.js';
 import { ModelCatalog } from '../config/model-catalog.js';
+import { GenAiTelemetry } from '../genai/genai-telemetry.js';
+import { TracedUpstream } from '../genai/traced-upstream.js';
 import { loadTokenizer } from '../tokens/tokenizer.js';
 import { BackendRouter } from './backend-router.js';
 import { ModelDiscovery } from './model-discovery.service.js';
@@ -60,9 +62,9 @@ export class BackendsModule {
         },
         {
           provide: BackendRouter,
-          inject: [SimulatorBackend, OpenAiBackend],
-          useFactory: (simulator: SimulatorBackend | null, openai: OpenAiBackend | null) =>
-            new BackendRouter({ ...(simulator ? { simulator } : {}), ...(openai ? { openai } : {}) }),
+          inject: [SimulatorBackend, OpenAiBackend, GenAiTelemetry],
+          useFactory: (simulator: SimulatorBackend | null, openai: OpenAiBackend | null, genAi: GenAiTelemetry) =>
+            new BackendRouter({ ...(simulator ? { simulator } : {}), ...(openai ? { openai: new TracedUpstream(openai, genAi) } : {}) }),
         },
         BackendsLifecycle,
         ModelDiscovery,

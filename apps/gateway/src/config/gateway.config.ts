@@ -1,4 +1,4 @@
-import { apiKeysConfig, commonConfig, costTimeZone, envBoolean, envInt, envNumber, envPort, envSecret, loadConfigOrExit, metricsAccessConfig } from '@tokenscope/config';
+import { apiKeysConfig, commonConfig, costTimeZone, envBoolean, genAiContentConfig, otelConfig, envInt, envNumber, envPort, envSecret, loadConfigOrExit, metricsAccessConfig } from '@tokenscope/config';
 import { REQUEST_RECORD_TTL_SECONDS } from '@tokenscope/queue-contracts';
 import { z } from 'zod';
 
@@ -41,6 +41,8 @@ export const gatewayConfigSchema = z.object({
   ),
   REQUEST_RECORD_TIMEOUT_MS: envInt(50, 'longest wait for Redis to store the request record (for feedback) before the response ends anyway', { min: 1 }),
   QUEUE_PREFIX: z.string().regex(/^[A-Za-z0-9:_-]{1,64}$/).default('tokenscope').describe('key prefix of queues and records in Redis'),
+  ...otelConfig,
+  ...genAiContentConfig,
 });
 
 export type GatewayConfig = z.infer<typeof gatewayConfigSchema>;

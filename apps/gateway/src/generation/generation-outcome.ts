@@ -1,5 +1,6 @@
 import type { RequestCost } from '@tokenscope/cost';
 import type { GenerationEndpoint, RequestStatus, TraceCarrier } from '@tokenscope/queue-contracts';
+import type { GenerationInput } from '../backends/backend.js';
 
 /** Facts about one finished generation request; the recorder turns them into metrics, a log line and an event. */
 export interface GenerationOutcome {
@@ -30,4 +31,6 @@ export interface GenerationOutcome {
   trace: TraceCarrier;
   traceId: string | undefined;
   isStreaming: boolean;
+  /** The request's input, for content capture on the span (OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT); unset when it was never parsed. */
+  input?: GenerationInput;
 }

@@ -18,10 +18,12 @@ import {
   LLM_GATEWAY_TTFT_OVERHEAD_SECONDS,
 } from '@tokenscope/metrics';
 import { EVENT_TEXT_LIMIT_CHARS, type GenerationCompleted } from '@tokenscope/queue-contracts';
+import { isSampledCarrier } from '@tokenscope/tracing';
 import { InjectMetric } from '@willsoto/nestjs-prometheus';
 import type { Counter, Gauge, Histogram } from 'prom-client';
 import { ModelCatalog } from '../config/model-catalog.js';
 import { GenerationEventsPublisher } from '../events/generation-events.publisher.js';
+import { GenAiTelemetry } from '../genai/genai-telemetry.js';
 import { ERROR_MAPPINGS } from '../http/error-mapping.js';
 import type { GenerationOutcome } from './generation-outcome.js';
 import { tpotSeconds } from './generation-timing.js';
@@ -57,6 +59,7 @@ export class GenerationRecorder {
     @InjectMetric(LLM_REASONING_TOKENS_TOTAL) private readonly reasoningTokens: Counter<'model'>,
     @InjectMetric(LLM_UPSTREAM_TTFT_SECONDS) private readonly upstreamTtft: Histogram<'model'>,
     @InjectMetric(LLM_GATEWAY_TTFT_OVERHEAD_SECONDS) private readonly ttftOverhead: Histogram<'model'>,
+    private readonly genAi: GenAiTelemetry,
   ) {
     this.models = new LabelGuard(catalog.names);
     // models discovered from the upstream after boot join the closed set and get their series at 0
@@ -87,7 +90,7 @@ export class GenerationRecorder {
   record(outcome: GenerationOutcome): void {
     const model = this.models.value(outcome.model);
     this.requests.inc({ model, status: outcome.status });
-    const exemplarLabels = outcome.traceId ? { trace_id: outcome.traceId } : {};
+    const exemplarLabels = outcome.traceId && isSampledCarrier(outcome.trace) ? { trace_id: outcome.traceId } : {};
     if (outcome.ttftMs !== undefined) this.ttft.observe({ labels: { model }, value: outcome.ttftMs / 1000, exemplarLabels } as never);
     if (outcome.ttftMs !== undefined && outcome.upstreamTtftMs !== undefined) {
       this.upstreamTtft.observe({ model }, outcome.upstreamTtftMs / 1000);
@@ -107,6 +110,7 @@ export class GenerationRecorder {
     if (outcome.isUsageEstimated) this.usageEstimated.inc({ model });
     if (outcome.cost.basis === 'unpriced' && outcome.status !== 'rejected') this.flagUnpriced(model);
 
+    this.genAi.record(outcome);
     this.logCompletion(outcome);
     this.events.publish(toEvent(outcome));
   }

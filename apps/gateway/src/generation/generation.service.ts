@@ -290,6 +290,7 @@ export class GenerationService {
       trace: injectTraceCarrier(),
       traceId: span.spanContext().traceId,
       isStreaming: generation.isStreaming,
+      input: generation.input,
     });
   }
 

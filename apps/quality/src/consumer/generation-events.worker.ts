@@ -6,6 +6,7 @@ import { type Job, UnrecoverableError, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import { ZodError } from 'zod';
 import { QUALITY_CONFIG, type QualityConfig } from '../config/quality.config.js';
+import { emitEvaluationEvents } from '../evaluation/evaluation-events.js';
 import { ConsumerRecorder } from './consumer.recorder.js';
 import { GenerationConsumer } from './generation-consumer.service.js';
 
@@ -80,6 +81,7 @@ export class GenerationEventsWorker implements OnApplicationBootstrap, OnModuleD
         span.setAttributes({ 'gen_ai.request.model': event.model, 'tokenscope.request_id': event.requestId });
         const { outcome, verdict } = await this.consumer.consume(event);
         span.setAttributes({ 'tokenscope.outcome': outcome, 'tokenscope.quality.refusal': verdict.isRefusal, 'tokenscope.quality.grounding': verdict.grounding });
+        if (outcome === 'processed') emitEvaluationEvents(span, event.requestId, verdict);
       } catch (error) {
         if (!(error instanceof UnrecoverableError)) {
           this.recorder.outcome('failed');

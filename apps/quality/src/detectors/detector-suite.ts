@@ -1,4 +1,4 @@
-import type { GenerationUnderReview, QualityDetector } from './quality-detector.js';
+import type { DetectorVerdict, GenerationUnderReview, QualityDetector, QualitySignal } from './quality-detector.js';
 
 /** How the window counts one successful generation. */
 export type Grounding = 'grounded' | 'ungrounded' | 'not_checked';
@@ -6,6 +6,15 @@ export type Grounding = 'grounded' | 'ungrounded' | 'not_checked';
 export interface QualityVerdict {
   isRefusal: boolean;
   grounding: Grounding;
+  /** What each detector that ran answered, in order (for the evaluation events). */
+  readings?: DetectorReading[];
+}
+
+/** One detector's answer on one generation. */
+export interface DetectorReading {
+  detector: string;
+  signal: QualitySignal;
+  verdict: DetectorVerdict;
 }
 
 /**
@@ -28,15 +37,21 @@ export class DetectorSuite {
   }
 
   async review(generation: GenerationUnderReview): Promise<QualityVerdict> {
+    const readings: DetectorReading[] = [];
+    const read = async (detector: QualityDetector) => {
+      const verdict = await detector.detect(generation);
+      readings.push({ detector: detector.name, signal: detector.signal, verdict });
+      return verdict;
+    };
     for (const detector of this.refusal) {
-      if ((await detector.detect(generation)).status === 'flagged') return { isRefusal: true, grounding: 'not_checked' };
+      if ((await read(detector)).status === 'flagged') return { isRefusal: true, grounding: 'not_checked', readings };
     }
     let grounding: Grounding = 'not_checked';
     for (const detector of this.hallucination) {
-      const verdict = await detector.detect(generation);
-      if (verdict.status === 'flagged') return { isRefusal: false, grounding: 'ungrounded' };
+      const verdict = await read(detector);
+      if (verdict.status === 'flagged') return { isRefusal: false, grounding: 'ungrounded', readings };
       if (verdict.status === 'clear') grounding = 'grounded';
     }
-    return { isRefusal: false, grounding };
+    return { isRefusal: false, grounding, readings };
   }
 }

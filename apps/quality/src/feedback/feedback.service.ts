@@ -3,6 +3,7 @@ import { LabelGuard, LLM_FEEDBACK_TOTAL } from '@tokenscope/metrics';
 import { InjectMetric } from '@willsoto/nestjs-prometheus';
 import type { Counter } from 'prom-client';
 import { CLOCK, type Clock } from '../clock.js';
+import { emitVoteEvent } from '../evaluation/evaluation-events.js';
 import type { Caller } from '../http/api-keys.js';
 import { MODEL_LABELS } from '../model-labels.js';
 import { QualityError } from '../quality.errors.js';
@@ -49,6 +50,7 @@ export class FeedbackService {
     const rating = isThumbsUp ? 'up' : 'down';
     const model = this.models.value(record.model);
     if (outcome.status === 'new') this.feedbackTotal.inc({ model, rating });
+    if (outcome.status !== 'same') emitVoteEvent(body.request_id, isThumbsUp);
     this.logger.log({ model, rating, vote: outcome.status, in_window: outcome.isInWindow }, 'feedback recorded');
     return { request_id: body.request_id, thumbs_up: isThumbsUp, status: RESULT_STATUS[outcome.status] };
   }
