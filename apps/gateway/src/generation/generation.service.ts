@@ -8,6 +8,7 @@ import type { ApiPrincipal } from '@tokenscope/config';
 import { Admission } from '../admission/admission.js';
 import { BackendError, type GenerationRequest, type RelaySink, type TokenSink, type TokenUsage } from '../backends/backend.js';
 import { BackendRouter } from '../backends/backend-router.js';
+import { GENAI_OPERATION_NAMES, genAiProviderName } from '../genai/genai-attributes.js';
 import { countInputTokens } from '../backends/input-tokens.js';
 import { PRICE_TABLE } from '../config/price-table.token.js';
 import { ERROR_MAPPINGS, openAiErrorBody } from '../http/error-mapping.js';
@@ -41,12 +42,6 @@ interface Production {
 const CHARS_PER_TOKEN_ESTIMATE = 4;
 const DONE_EVENT = 'data: [DONE]\n\n';
 
-const OPERATION_NAMES: Record<GenerationEndpoint, string> = {
-  generate: 'text_completion',
-  'chat.completions': 'chat',
-  completions: 'text_completion',
-  embeddings: 'embeddings',
-};
 
 /**
  * Serves one generation request end to end: validation, the backend stream relayed to the
@@ -408,8 +403,8 @@ function headerValue(value: string | string[] | undefined): string | undefined {
 
 function requestAttributes(generation: GenerationRequest): Record<string, string | number | boolean> {
   const attributes: Record<string, string | number | boolean> = {
-    'gen_ai.operation.name': OPERATION_NAMES[generation.endpoint],
-    'gen_ai.provider.name': generation.model.backend === 'simulator' ? 'tokenscope.simulator' : 'openai_compatible',
+    'gen_ai.operation.name': GENAI_OPERATION_NAMES[generation.endpoint],
+    'gen_ai.provider.name': genAiProviderName(generation.model),
     'gen_ai.request.model': generation.model.name,
     'gen_ai.response.model': generation.model.upstreamModel,
     'gen_ai.request.max_tokens': generation.maxTokens,
