@@ -8,6 +8,7 @@
 //   npm run bench -- [--concurrency 1,16,64,256] [--duration-ms 8000] [--warmup-ms 2000]
 //                    [--targets direct,gateway,bare,nginx] [--runs 1] [--tokens 64]
 //                    [--variant 'no-otel:OTEL_SDK_DISABLED=true' …] [--same-model-name]
+//                    [--gateway-env KEY=V,KEY=V]  (every gateway target, the baseline included)
 //
 // --variant adds a gateway target started with those environment overrides, measured in the same
 // run as the others (the price of each piece: logs, span export…). --same-model-name serves the
@@ -41,6 +42,7 @@ const { values: args } = parseArgs({
     'baseline-runtime': { type: 'string' },
     profile: { type: 'boolean' },
     variant: { type: 'string', multiple: true },
+    'gateway-env': { type: 'string' },
     'same-model-name': { type: 'boolean' },
   },
 });
@@ -167,6 +169,8 @@ if (targetNames.includes('direct')) targets.direct = { url: `http://127.0.0.1:${
 
 /** Starts a gateway from a checkout (this one, or --baseline-dir for a before/after in one run). */
 const servedModel = args['same-model-name'] ? 'upstream-model' : 'bench-model';
+const envPairs = (settings = '') => Object.fromEntries(settings.split(',').filter(Boolean).map((pair) => pair.split('=')));
+const gatewayEnv = envPairs(args['gateway-env']);
 
 async function startGateway(name, checkoutDir, nodeFlags, profileFlags, envOf = appEnv, overrides = {}) {
   const port = await freePort();
@@ -189,6 +193,7 @@ async function startGateway(name, checkoutDir, nodeFlags, profileFlags, envOf = 
       OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${otlpPort}`,
       OTEL_SERVICE_NAME: 'tokenscope-gateway-bench',
       GATEWAY_MAX_CONCURRENT_REQUESTS: '100000',
+      ...gatewayEnv,
       ...overrides,
     }),
   });
@@ -212,8 +217,7 @@ if (targetNames.includes('gateway')) {
   }
   for (const variant of args.variant ?? []) {
     const [name, settings = ''] = variant.split(':');
-    const overrides = Object.fromEntries(settings.split(',').filter(Boolean).map((pair) => pair.split('=')));
-    targets[`gateway-${name}`] = await startGateway(`gateway-${name}`, root, nodeFlags, [], envOf, overrides);
+    targets[`gateway-${name}`] = await startGateway(`gateway-${name}`, root, nodeFlags, [], envOf, envPairs(settings));
   }
 }
 

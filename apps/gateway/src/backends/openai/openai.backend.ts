@@ -96,7 +96,7 @@ export class OpenAiBackend implements GenerationBackend {
   async generate(request: GenerationRequest, signal: AbortSignal, sink: TokenSink): Promise<BackendResult> {
     const { path, body } = upstreamRequestOf(request);
     const isChat = path === '/v1/chat/completions';
-    const account = new StreamAccount(isChat ? '"content":"' : '"text":"', isChat);
+    const account = new StreamAccount(isChat ? '"content":"' : '"text":"', isChat, true);
     const relay = new UpstreamEvents((_block, _text, events) => {
       let pending: Promise<void> | undefined;
       for (const payload of events) {
@@ -114,7 +114,8 @@ export class OpenAiBackend implements GenerationBackend {
   async relay(request: GenerationRequest, signal: AbortSignal, sink: RelaySink): Promise<RelayResult> {
     const isChat = request.endpoint === 'chat.completions';
     const path = isChat ? '/v1/chat/completions' : '/v1/completions';
-    const account = new StreamAccount(isChat ? '"content":"' : '"text":"', isChat);
+    const choices = request.relayBody?.n;
+    const account = new StreamAccount(isChat ? '"content":"' : '"text":"', isChat, typeof choices !== 'number' || choices <= 1);
     const rename = modelRenaming(request.model);
     const body = relayedRequestBody(request);
 
@@ -455,6 +456,9 @@ class UpstreamEvents extends Writable {
 
 /** Where the last whole event of `bytes` ends (after its blank line, LF or CRLF), 0 when none does. */
 function lastEventEnd(bytes: Buffer): number {
+  // the common case, a chunk that ends with its event, without scanning it
+  const length = bytes.length;
+  if (length >= 2 && bytes[length - 1] === 10 && bytes[length - 2] === 10) return length;
   const lf = bytes.lastIndexOf('\n\n');
   const crlf = bytes.lastIndexOf('\n\r\n');
   return Math.max(lf === -1 ? 0 : lf + 2, crlf === -1 ? 0 : crlf + 3);

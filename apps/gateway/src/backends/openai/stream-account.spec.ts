@@ -1,7 +1,7 @@
 import { StreamAccount } from './stream-account.js';
 
 describe(StreamAccount.name, () => {
-  const chat = () => new StreamAccount('"content":"', true);
+  const chat = () => new StreamAccount('"content":"', true, true);
 
   it('reads a content chunk as a token with its text', () => {
     expect(chat().read('{"id":"c","choices":[{"index":0,"delta":{"content":"Hi"},"finish_reason":null}]}')).toEqual({ kind: 'chunk', hasToken: true, text: 'Hi' });
@@ -43,7 +43,7 @@ describe(StreamAccount.name, () => {
   });
 
   it('takes only the first choice text when the client asked for several', () => {
-    const account = chat();
+    const account = new StreamAccount('"content":"', true, false);
     expect(account.read('{"choices":[{"index":1,"delta":{"content":"B"}}]}')).toEqual({ kind: 'chunk', hasToken: true, text: '' });
     expect(account.read('{"choices":[{"index":0,"delta":{"content":"A"}}]}').text).toBe('A');
   });

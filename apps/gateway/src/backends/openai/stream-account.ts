@@ -55,6 +55,8 @@ export class StreamAccount {
   constructor(
     private readonly textKey: '"content":"' | '"text":"',
     private readonly isChat: boolean,
+    /** One choice per chunk (no `n` > 1): a content chunk can be read without parsing it. */
+    private readonly isSingleChoice: boolean,
   ) {}
 
   read(payload: string): EventReading {
@@ -62,8 +64,8 @@ export class StreamAccount {
       this.isDone = true;
       return { kind: 'done', hasToken: false, text: '' };
     }
-    // a content chunk of the first choice, the bulk of every stream
-    if (payload.includes('"index":0')) {
+    // a content chunk, the bulk of every stream (with several choices, only a full read tells which)
+    if (this.isSingleChoice) {
       const text = plainChunkText(payload, this.textKey);
       // an empty content may sit beside reasoning (Ollama): only non-empty text skips the full read
       if (text) return { kind: 'chunk', hasToken: true, text };
