@@ -9,6 +9,7 @@ import type { Redis } from 'ioredis';
 import type { DestinationStream } from 'pino';
 import { CLOCK, type Clock, systemClock } from './clock.js';
 import { QUALITY_CONFIG, type QualityConfig } from './config/quality.config.js';
+import { ConsoleModule } from './console/console.module.js';
 import { ConsumerModule } from './consumer/consumer.module.js';
 import { DEFAULT_GROUNDEDNESS, GroundednessDetector } from './detectors/groundedness-detector.js';
 import { QUALITY_DETECTORS, type QualityDetector } from './detectors/quality-detector.js';
@@ -97,6 +98,7 @@ export class AppModule {
         WindowModule,
         SpendModule,
         GaugesModule,
+        ConsoleModule,
       ],
       controllers: [HealthController],
       providers: [{ provide: APP_FILTER, useClass: QualityExceptionFilter }, ServedModelsFollower],
