@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { createWriteStream } from 'node:fs';
 import { waitFor } from '@tokenscope/testing';
 
 interface Managed {
@@ -16,9 +17,17 @@ const KEPT_LINES = 60;
 export class ProcessGroup {
   private readonly managed: Managed[] = [];
 
-  start(name: string, command: string, args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): ChildProcess {
+  /** `logFile`: every line of the process's output is also written there (for tests that search its logs). */
+  start(name: string, command: string, args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv; logFile?: string } = {}): ChildProcess {
     const child = spawn(command, args, { cwd: options.cwd, env: options.env, stdio: ['ignore', 'pipe', 'pipe'] });
     const entry: Managed = { name, child, lines: [] };
+    if (options.logFile) {
+      const file = createWriteStream(options.logFile);
+      // two sources into one file: neither may close it when it ends first
+      child.stdout?.pipe(file, { end: false });
+      child.stderr?.pipe(file, { end: false });
+      child.on('close', () => file.end());
+    }
     const keep = (chunk: Buffer) => {
       for (const line of chunk.toString('utf8').split('\n')) {
         if (line.trim().length === 0) continue;
