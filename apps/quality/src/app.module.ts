@@ -87,6 +87,7 @@ export class AppModule {
           service: 'quality',
           level: config.LOG_LEVEL,
           logPrompts: config.LOG_PROMPTS,
+          format: config.LOG_FORMAT,
           ...(options.logDestination ? { destination: options.logDestination } : {}),
         }),
         LifecycleModule,
