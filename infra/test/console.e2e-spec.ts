@@ -1,11 +1,11 @@
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort, sampleSum, scrape, startRedis, type TestRedis } from '@tokenscope/testing';
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
-import { eventually, ProcessGroup } from './support/processes.js';
-import { INFRA_DIR, REPO_DIR, requireBinary } from './support/tools.js';
+import { builtAppEnv, eventually, fakeNvidiaSmiIn, ProcessGroup } from './support/processes.js';
+import { REPO_DIR, requireBinary } from './support/tools.js';
 
 /**
  * The console in a real browser (Debian's chromium through playwright-core) against the built
@@ -87,34 +87,13 @@ describe('console (browser)', () => {
     gatewayUrl = `http://127.0.0.1:${gatewayPort}`;
     qualityUrl = `http://127.0.0.1:${qualityPort}`;
     gatewayLog = join(dir, 'gateway.log');
-    const binDir = join(dir, 'bin');
-    mkdirSync(binDir);
-    const fakeNvidiaSmi = join(INFRA_DIR, 'test', 'fixtures', 'fake-nvidia-smi');
-    symlinkSync(fakeNvidiaSmi, join(binDir, 'nvidia-smi'));
+    const { binDir, fakeNvidiaSmi } = fakeNvidiaSmiIn(dir);
     // tracing on with no exporter: spans (and trace ids) exist, nothing is sent anywhere
-    const appEnv = {
-      PATH: `${binDir}:${process.env.PATH ?? ''}`,
-      HOME: process.env.HOME ?? dir,
-      REDIS_URL: redis.url,
-      QUEUE_PREFIX: redis.prefix,
-      LOG_LEVEL: 'info',
-      API_KEYS: `${KEYS.admin}:ops:admin,${KEYS.alice}:alice,${KEYS.bob}:bob`,
-    };
-    const appArgs = ['--enable-source-maps', '--import', './dist/otel.js', 'dist/main.js'];
-    processes.start('gateway', process.execPath, appArgs, {
-      cwd: join(REPO_DIR, 'apps', 'gateway'),
-      env: { ...appEnv, GATEWAY_PORT: String(gatewayPort), GATEWAY_HOST: '127.0.0.1', SIMULATOR_SPEED: '0.1' },
-      logFile: gatewayLog,
-    });
-    processes.start('quality', process.execPath, appArgs, {
-      cwd: join(REPO_DIR, 'apps', 'quality'),
-      env: { ...appEnv, QUALITY_PORT: String(qualityPort), QUALITY_HOST: '127.0.0.1', CONSOLE_TRACE_URL_TEMPLATE: TRACE_URL, QUALITY_METRICS_REFRESH_MS: '200' },
-    });
+    const appEnv = { ...builtAppEnv({ binDir, home: dir, redis, logLevel: 'info' }), API_KEYS: `${KEYS.admin}:ops:admin,${KEYS.alice}:alice,${KEYS.bob}:bob` };
+    processes.startApp('gateway', { ...appEnv, GATEWAY_PORT: String(gatewayPort), GATEWAY_HOST: '127.0.0.1', SIMULATOR_SPEED: '0.1' }, { logFile: gatewayLog });
+    processes.startApp('quality', { ...appEnv, QUALITY_PORT: String(qualityPort), QUALITY_HOST: '127.0.0.1', CONSOLE_TRACE_URL_TEMPLATE: TRACE_URL, QUALITY_METRICS_REFRESH_MS: '200' });
     // GPUs with no model: shown in the console, never priced (the day's cost stays what requests cost)
-    processes.start('gpu-agent', process.execPath, appArgs, {
-      cwd: join(REPO_DIR, 'apps', 'gpu-agent'),
-      env: { ...appEnv, GPU_AGENT_PORT: String(agentPort), GPU_AGENT_HOST: '127.0.0.1', GPU_AGENT_NVIDIA_SMI: fakeNvidiaSmi, GPU_AGENT_INTERVAL_MS: '1000' },
-    });
+    processes.startApp('gpu-agent', { ...appEnv, GPU_AGENT_PORT: String(agentPort), GPU_AGENT_HOST: '127.0.0.1', GPU_AGENT_NVIDIA_SMI: fakeNvidiaSmi, GPU_AGENT_INTERVAL_MS: '1000' });
     await Promise.all(
       [`${gatewayUrl}/readyz`, `${qualityUrl}/readyz`, `http://127.0.0.1:${agentPort}/healthz`].map((url) =>
         eventually(`${url} answers`, async () => (await fetch(url, { signal: AbortSignal.timeout(5_000) })).ok, processes, 60_000, 250),

@@ -4,6 +4,7 @@ import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort, startRedis, waitFor, type TestRedis } from '@tokenscope/testing';
+import { BUILT_APP_ARGS } from './support/processes.js';
 import { REPO_DIR } from './support/tools.js';
 
 /**
@@ -17,7 +18,7 @@ interface Run {
   stderr: string;
 }
 
-const APP_ARGS = ['--enable-source-maps', '--import', './dist/otel.js', 'dist/main.js'];
+const APP_ARGS = BUILT_APP_ARGS;
 
 /** Runs a command to its end (at most `timeoutMs`), with only the given environment plus PATH and HOME. */
 function run(args: string[], options: { cwd: string; env: Record<string, string>; timeoutMs?: number }): Promise<Run> {

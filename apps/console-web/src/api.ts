@@ -1,101 +1,9 @@
-// The quality service's console API (apps/quality/src/console): shapes as it answers them.
+// The quality service's console API (apps/quality/src/console); its shapes are the shared contract.
+import type { ConsoleAccess, ConsoleOverview, ConsoleSettings, RequestDetail, RequestRow } from '@tokenscope/console-contract';
 
-export type Vote = 'up' | 'down' | null;
-
-export interface RequestRow {
-  id: string;
-  model: string;
-  user: string;
-  endpoint: string;
-  status: string;
-  httpStatus: number;
-  errorCode: string | null;
-  finishReason: string | null;
-  startedAtMs: number;
-  finishedAtMs: number;
-  ttftMs: number | null;
-  latencyMs: number;
-  promptTokens: number;
-  completionTokens: number;
-  isUsageEstimated: boolean;
-  costUsd: number;
-  costBasis: string;
-  isRefusal: boolean | null;
-  grounding: string | null;
-  traceId: string | null;
-  output?: string;
-  vote: Vote;
-}
-
-export interface RequestDetail extends RequestRow {
-  traceUrl: string | null;
-  logQuery: string;
-}
-
-export interface ServingFigures {
-  requests: number;
-  requestsPerSecond: number;
-  success: number;
-  errors: number;
-  cancelled: number;
-  rejected: number;
-  errorRate: number | null;
-  cancelRate: number | null;
-  ttftP50Ms: number | null;
-  ttftP95Ms: number | null;
-  latencyP95Ms: number | null;
-  promptTokens: number;
-  completionTokens: number;
-  tokensPerSecond: number;
-  costUsd: number;
-  refusalRate: number | null;
-  hallucinationRate: number | null;
-}
-
-export interface Overview {
-  generatedAtMs: number;
-  windowSeconds: number;
-  bucketSeconds: number;
-  total: ServingFigures;
-  models: Array<ServingFigures & { model: string }>;
-  series: {
-    t: number[];
-    requestsPerSecond: number[];
-    errorRate: Array<number | null>;
-    ttftP95Ms: Array<number | null>;
-    latencyP95Ms: Array<number | null>;
-    tokensPerSecond: number[];
-  };
-  cost: {
-    day: string;
-    timeZone: string;
-    todayUsd: number;
-    dailyBudgetUsd: number | null;
-    usersAtBudget: number | null;
-    topUsersToday: Array<{ user: string; spendUsd: number }>;
-  };
-  quality: {
-    window: { size: number; generations: number; refusals: number; checked: number; ungrounded: number; votes: number; thumbs_up: number; thumbs_down: number };
-    rates: { refusal_rate: number | null; hallucination_rate: number | null; user_satisfaction: number | null };
-  };
-  gpus: Array<{
-    host: string;
-    uuid: string;
-    name: string;
-    model: string | null;
-    utilizationPercent: number | null;
-    memoryUsedBytes: number | null;
-    memoryTotalBytes: number | null;
-    sampledAtMs: number;
-  }>;
-}
-
-export interface Settings {
-  windowSeconds: number;
-  isContentShown: boolean;
-  kept: { entries: number; bytes: number; maxAgeSeconds: number };
-  caller: { kind: 'open' } | { kind: 'key'; userId: string; isAdmin: boolean };
-}
+export type { RequestDetail, RequestRow };
+export type Overview = ConsoleOverview;
+export type Settings = ConsoleSettings;
 
 export interface RequestFilter {
   model: string;
@@ -141,10 +49,10 @@ async function get<T>(path: string, key: string | null = storedKey()): Promise<T
 
 export const api = {
   /** Answered without a key: whether the console must ask for one. */
-  access: async (): Promise<{ isKeyRequired: boolean }> => {
+  access: async (): Promise<ConsoleAccess> => {
     const response = await fetch('/v1/console/access');
     if (!response.ok) throw new Error(`${response.status} ${response.statusText}`);
-    return (await response.json()) as { isKeyRequired: boolean };
+    return (await response.json()) as ConsoleAccess;
   },
   settings: (key?: string | null) => get<Settings>('settings', key),
   overview: () => get<Overview>('overview'),

@@ -1,35 +1,14 @@
+import type { RequestEntry } from '@tokenscope/console-contract';
 import { feedbackKey } from '@tokenscope/queue-contracts';
 import { startRedis, type TestRedis } from '@tokenscope/testing';
 import { Redis } from 'ioredis';
-import type { RequestEntry } from '../src/console/request-entry.js';
 import { RedisRequestLog, requestLogBytesKey, requestLogEntriesKey, requestLogOrderKey, type RequestLogOptions } from '../src/console/request-log.js';
+import { requestEntry } from './request-entries.js';
 
 const NOW = 1_780_000_000_000;
 
 function entry(id: string, finishedAtMs: number, overrides: Partial<RequestEntry> = {}): RequestEntry {
-  return {
-    id,
-    model: 'sim-fast',
-    user: 'alice',
-    endpoint: 'generate',
-    status: 'success',
-    httpStatus: 200,
-    errorCode: null,
-    finishReason: 'stop',
-    startedAtMs: finishedAtMs - 100,
-    finishedAtMs,
-    ttftMs: 10,
-    latencyMs: 100,
-    promptTokens: 3,
-    completionTokens: 4,
-    isUsageEstimated: false,
-    costUsd: 0.001,
-    costBasis: 'tokens',
-    isRefusal: false,
-    grounding: 'not_checked',
-    traceId: null,
-    ...overrides,
-  };
+  return requestEntry({ id, finishedAtMs, ...overrides });
 }
 
 describe(RedisRequestLog.name, () => {
@@ -57,7 +36,7 @@ describe(RedisRequestLog.name, () => {
 
   /** The three keys agree: same ids in the set and the hash, and the byte counter is the sum of the values. */
   async function expectConsistent(prefix: string): Promise<{ entries: number; bytes: number }> {
-    const ids = await client.zrange(requestLogOrderKey(prefix), 0, -1);
+    const ids = await client.zrange(requestLogOrderKey(prefix), '0', '-1');
     const hash = await client.hgetall(requestLogEntriesKey(prefix));
     expect(Object.keys(hash).sort()).toEqual([...ids].sort());
     const bytes = Object.values(hash).reduce((sum, value) => sum + Buffer.byteLength(value), 0);

@@ -1,21 +1,10 @@
+import type { GpuReading } from '@tokenscope/console-contract';
 import { gpuLatestKeyPattern, parseGpuSnapshot, userSpendByDayKey } from '@tokenscope/queue-contracts';
 import type { Redis } from 'ioredis';
 import { QualityError } from '../quality.errors.js';
 
 /** GPUs shown at most: the agents' latest snapshots are one key per GPU. */
 const GPU_LIMIT = 256;
-
-/** One GPU as the agents last reported it. Percent 0..100, bytes, epoch milliseconds. */
-export interface GpuReading {
-  host: string;
-  uuid: string;
-  name: string;
-  model: string | null;
-  utilizationPercent: number | null;
-  memoryUsedBytes: number | null;
-  memoryTotalBytes: number | null;
-  sampledAtMs: number;
-}
 
 /** Reads, for the console, what other parts of the system already keep in Redis. */
 export class ConsoleRedisReader {

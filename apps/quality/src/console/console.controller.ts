@@ -1,11 +1,12 @@
 import { Controller, Get, Param, Query, Res, UseGuards } from '@nestjs/common';
+import type { ConsoleAccess, ConsoleOverview, ConsoleSettings, RequestDetail, RequestRow } from '@tokenscope/console-contract';
 import type { FastifyReply } from 'fastify';
 import { ApiKeyGuard, ApiKeys, assertCanReadAggregates, type Caller, CurrentCaller } from '../http/api-keys.js';
 import { ZodBodyPipe } from '../http/zod-body.pipe.js';
 import { QualityError } from '../quality.errors.js';
 import { type ConsoleAsset, ConsoleAssets } from './console-assets.js';
 import { requestsQuery, type RequestsQuery } from './console.dto.js';
-import { type ConsoleOverview, ConsoleService, type ConsoleSettings, type RequestDetail, type RequestRow } from './console.service.js';
+import { ConsoleService } from './console.service.js';
 
 /** The console's data: an operator's view of everyone's requests, so admins only once keys are configured. */
 @Controller('v1/console')
@@ -14,7 +15,7 @@ export class ConsoleApiController {
   constructor(private readonly console: ConsoleService) {}
 
   @Get('settings')
-  settings(@CurrentCaller() caller: Caller): ConsoleSettings & { caller: Caller } {
+  settings(@CurrentCaller() caller: Caller): ConsoleSettings {
     assertCanReadAggregates(caller);
     return { ...this.console.settings(), caller };
   }
@@ -47,7 +48,7 @@ export class ConsoleAccessController {
   constructor(private readonly keys: ApiKeys) {}
 
   @Get()
-  access(): { isKeyRequired: boolean } {
+  access(): ConsoleAccess {
     return { isKeyRequired: this.keys.registry !== undefined };
   }
 }

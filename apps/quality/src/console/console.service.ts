@@ -1,15 +1,15 @@
 import { Inject, Injectable } from '@nestjs/common';
+import type { ConsoleOverview, ConsoleSettings, RequestDetail, RequestEntry, RequestRow } from '@tokenscope/console-contract';
 import { costDayOf } from '@tokenscope/cost';
 import { CLOCK, type Clock } from '../clock.js';
 import { QUALITY_CONFIG, type QualityConfig } from '../config/quality.config.js';
 import { QualityError } from '../quality.errors.js';
 import { QUALITY_STORE, type QualityStore } from '../store/quality-store.js';
-import { type QualityReport, QualityReportService } from '../window/quality-report.service.js';
-import { ConsoleRedisReader, type GpuReading } from './console-redis-reader.js';
-import { overviewOf, type ServingOverview } from './overview.js';
-import type { RequestEntry } from './request-entry.js';
+import { QualityReportService } from '../window/quality-report.service.js';
+import { ConsoleRedisReader } from './console-redis-reader.js';
+import { overviewOf } from './overview.js';
 import { matcherOf, type RequestFilter } from './request-filter.js';
-import { REQUEST_LOG, type RequestLog, type VoteDirection } from './request-log.js';
+import { REQUEST_LOG, type RequestLog } from './request-log.js';
 
 /** The overview covers the last 15 minutes, in 30-second buckets for the charts. */
 export const OVERVIEW_WINDOW_SECONDS = 900;
@@ -17,35 +17,6 @@ export const OVERVIEW_BUCKET_SECONDS = 30;
 /** Every open console polls; one replica answers them all from one read per second. */
 const OVERVIEW_CACHE_MS = 1000;
 const TOP_SPENDERS_SHOWN = 5;
-
-export interface ConsoleOverview extends ServingOverview {
-  generatedAtMs: number;
-  cost: {
-    day: string;
-    timeZone: string;
-    todayUsd: number;
-    /** Per-user daily budget (DAILY_BUDGET_USD); null when none is set. */
-    dailyBudgetUsd: number | null;
-    usersAtBudget: number | null;
-    topUsersToday: Array<{ user: string; spendUsd: number }>;
-  };
-  quality: QualityReport;
-  gpus: GpuReading[];
-}
-
-export type RequestRow = RequestEntry & { vote: VoteDirection };
-
-export interface RequestDetail extends RequestRow {
-  traceUrl: string | null;
-  logQuery: string;
-}
-
-/** What the console's page needs to know before it asks for data. */
-export interface ConsoleSettings {
-  windowSeconds: number;
-  isContentShown: boolean;
-  kept: { entries: number; bytes: number; maxAgeSeconds: number };
-}
 
 @Injectable()
 export class ConsoleService {
@@ -60,7 +31,7 @@ export class ConsoleService {
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
-  settings(): ConsoleSettings {
+  settings(): Omit<ConsoleSettings, 'caller'> {
     return {
       windowSeconds: OVERVIEW_WINDOW_SECONDS,
       isContentShown: this.config.LOG_PROMPTS,

@@ -1,32 +1,11 @@
+import type { RequestEntry } from '@tokenscope/console-contract';
+import { requestEntry } from '../../test/request-entries.js';
 import { figuresOf, overviewOf, percentile } from './overview.js';
-import type { RequestEntry } from './request-entry.js';
 
 const NOW = Date.UTC(2026, 11, 4, 12, 0, 0);
 
 function entry(overrides: Partial<RequestEntry>): RequestEntry {
-  return {
-    id: 'r',
-    model: 'sim-fast',
-    user: 'u',
-    endpoint: 'generate',
-    status: 'success',
-    httpStatus: 200,
-    errorCode: null,
-    finishReason: 'stop',
-    startedAtMs: NOW - 1000,
-    finishedAtMs: NOW - 500,
-    ttftMs: 100,
-    latencyMs: 500,
-    promptTokens: 10,
-    completionTokens: 20,
-    isUsageEstimated: false,
-    costUsd: 0.001,
-    costBasis: 'tokens',
-    isRefusal: false,
-    grounding: 'not_checked',
-    traceId: null,
-    ...overrides,
-  };
+  return requestEntry({ finishedAtMs: NOW - 500, ...overrides });
 }
 
 describe('percentile', () => {

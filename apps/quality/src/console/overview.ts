@@ -1,46 +1,4 @@
-import type { RequestEntry } from './request-entry.js';
-
-/** Figures for one model (or all of them) over the overview's window. Rates are 0..1, null without a denominator. */
-export interface ServingFigures {
-  requests: number;
-  requestsPerSecond: number;
-  success: number;
-  errors: number;
-  cancelled: number;
-  rejected: number;
-  errorRate: number | null;
-  cancelRate: number | null;
-  ttftP50Ms: number | null;
-  ttftP95Ms: number | null;
-  latencyP95Ms: number | null;
-  promptTokens: number;
-  completionTokens: number;
-  /** Completion tokens per second of the window. */
-  tokensPerSecond: number;
-  costUsd: number;
-  /** refusals / reviewed successful generations. */
-  refusalRate: number | null;
-  /** ungrounded / generations whose grounding was checked. */
-  hallucinationRate: number | null;
-}
-
-/** The window cut into equal buckets, oldest first; `t` is each bucket's start (epoch seconds, as uPlot reads time). */
-export interface ServingSeries {
-  t: number[];
-  requestsPerSecond: number[];
-  errorRate: Array<number | null>;
-  ttftP95Ms: Array<number | null>;
-  latencyP95Ms: Array<number | null>;
-  tokensPerSecond: number[];
-}
-
-export interface ServingOverview {
-  windowSeconds: number;
-  bucketSeconds: number;
-  total: ServingFigures;
-  models: Array<ServingFigures & { model: string }>;
-  series: ServingSeries;
-}
+import type { RequestEntry, ServingFigures, ServingOverview, ServingSeries } from '@tokenscope/console-contract';
 
 /**
  * Nearest-rank percentile (the smallest value with at least p of the values at or below it) of

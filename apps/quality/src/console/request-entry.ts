@@ -1,38 +1,9 @@
+import type { RequestEntry } from '@tokenscope/console-contract';
 import type { GenerationCompleted } from '@tokenscope/queue-contracts';
 import type { QualityVerdict } from '../detectors/detector-suite.js';
 
 /** Output kept with a request for the console (only when LOG_PROMPTS allows): enough to read, small enough to keep 10,000. */
 export const ENTRY_OUTPUT_LIMIT_CHARS = 2_000;
-
-/**
- * One finished request as the console lists it. Times are epoch milliseconds, durations
- * milliseconds, money US dollars. Kept as JSON in Redis, so the names stay short and stable.
- */
-export interface RequestEntry {
-  id: string;
-  model: string;
-  user: string;
-  endpoint: string;
-  status: string;
-  httpStatus: number;
-  errorCode: string | null;
-  finishReason: string | null;
-  startedAtMs: number;
-  finishedAtMs: number;
-  ttftMs: number | null;
-  latencyMs: number;
-  promptTokens: number;
-  completionTokens: number;
-  isUsageEstimated: boolean;
-  costUsd: number;
-  costBasis: string;
-  /** Detector verdicts; null when the detectors did not run (only successful generations are reviewed). */
-  isRefusal: boolean | null;
-  grounding: string | null;
-  traceId: string | null;
-  /** The generated text, cut to ENTRY_OUTPUT_LIMIT_CHARS; absent unless LOG_PROMPTS is on. */
-  output?: string;
-}
 
 /** The event's facts and the detectors' verdict (which counts only for a success: nothing else is reviewed), as the console keeps them. */
 export function entryOf(event: GenerationCompleted, verdict: QualityVerdict, options: { isContentKept: boolean }): RequestEntry {

@@ -1,4 +1,4 @@
-import type { RequestEntry } from './request-entry.js';
+import type { RequestEntry } from '@tokenscope/console-contract';
 import { matcherOf } from './request-filter.js';
 
 const base = { model: 'sim-fast', user: 'alice', status: 'success', id: 'Req-ABC-123' } as RequestEntry;

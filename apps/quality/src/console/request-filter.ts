@@ -1,4 +1,4 @@
-import type { RequestEntry } from './request-entry.js';
+import type { RequestEntry } from '@tokenscope/console-contract';
 
 /** The explorer's filters; each one absent or empty means "any". */
 export interface RequestFilter {

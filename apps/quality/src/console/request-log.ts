@@ -1,8 +1,8 @@
+import type { RequestEntry, VoteDirection } from '@tokenscope/console-contract';
 import { feedbackKey } from '@tokenscope/queue-contracts';
 import type { Redis } from 'ioredis';
 import { QualityError } from '../quality.errors.js';
 import { LuaScript } from '../store/lua-script.js';
-import type { RequestEntry } from './request-entry.js';
 
 /** Sorted set: request id scored by its finishedAtMs (the order the console lists them in). */
 export function requestLogOrderKey(prefix: string): string {
@@ -57,9 +57,6 @@ export interface RequestLogOptions {
   maxBytes: number;
   maxAgeMs: number;
 }
-
-/** A vote as the console shows it: `up`, `down`, or null when nobody voted. */
-export type VoteDirection = 'up' | 'down' | null;
 
 /** What the console keeps about recent requests, shared by every quality replica. */
 export interface RequestLog {
