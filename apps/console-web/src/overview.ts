@@ -74,7 +74,7 @@ export class OverviewView {
         this.charts.append(holder);
         const plot = new uPlot(
           {
-            width: 320,
+            width: 300,
             height: 160,
             legend: { show: spec.series.length > 1 },
             cursor: { drag: { x: false, y: false } },
