@@ -12,6 +12,7 @@ ENV NX_DAEMON=false \
     NX_SKIP_NX_CACHE=true
 # Manifests first: the `npm ci` layer is reused until a package.json or the lock file changes.
 COPY package.json package-lock.json nx.json tsconfig.base.json ./
+COPY apps/console-web/package.json apps/console-web/
 COPY apps/gateway/package.json apps/gateway/
 COPY apps/quality/package.json apps/quality/
 COPY apps/gpu-agent/package.json apps/gpu-agent/
@@ -38,6 +39,8 @@ COPY --from=build /app/libs ./libs
 COPY --from=build /app/config ./config
 COPY --from=build /app/apps/${APP}/package.json ./apps/${APP}/
 COPY --from=build /app/apps/${APP}/dist ./apps/${APP}/dist
+# the console's built page (static files, ~80 KB), served by the quality service at /console
+COPY --from=build /app/apps/console-web/dist ./apps/console-web/dist
 WORKDIR /app/apps/${APP}
 USER node
 EXPOSE ${PORT}

@@ -4,7 +4,7 @@
 // GPU agent on the embedded simulator. Ctrl-C stops everything it started.
 // `npm run stack` (scripts/stack.mjs) runs the same through runTokenscope() and adds helpers.
 import { spawn, spawnSync } from 'node:child_process';
-import { connect } from 'node:net';
+import { connect, createServer } from 'node:net';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -13,6 +13,15 @@ import { APP_ENTRY, APP_NODE_FLAGS, appEnv } from '../infra/lib/app-runtime.mjs'
 
 const env = { ...process.env };
 env.REDIS_URL ??= 'redis://127.0.0.1:6379';
+// readable lines for a person at a terminal; JSON for a pipe, a file or a log shipper
+env.LOG_FORMAT ??= process.stdout.isTTY ? 'pretty' : 'json';
+/** Each app's port variable, default and listening address (the apps listen on all interfaces by default). */
+const PORTS = [
+  ['gateway', 'GATEWAY_PORT', '8000', 'GATEWAY_HOST'],
+  ['quality', 'QUALITY_PORT', '8001', 'QUALITY_HOST'],
+  ['gpu-agent', 'GPU_AGENT_PORT', '9400', 'GPU_AGENT_HOST'],
+];
+let isReady = false;
 /** Apps (kind 'app') stop first; helpers (Redis, Prometheus, Alertmanager) after them. */
 const children = [];
 let isStopping = false;
@@ -31,6 +40,8 @@ function ping(url) {
     };
     socket.setTimeout(1000, () => done(false));
     socket.once('error', () => done(false));
+    // something that is not Redis may accept and hang up without a word
+    socket.once('close', () => done(false));
     socket.once('connect', () => socket.write('PING\r\n'));
     socket.once('data', (data) => done(data.toString().startsWith('+PONG') || data.toString().startsWith('-NOAUTH')));
   });
@@ -40,27 +51,48 @@ export function hasBinary(name) {
   return spawnSync('sh', ['-c', `command -v ${name}`], { stdio: 'ignore' }).status === 0;
 }
 
+/** True when nothing listens on host:port (the check the apps' own listen would fail). */
+function isPortFree(port, host) {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.once('error', () => resolve(false));
+    server.listen({ port: Number(port), host, exclusive: true }, () => server.close(() => resolve(true)));
+  });
+}
+
+/** Before building anything: a port already taken ends the start with one line that names its variable. */
+async function ensurePortsFree() {
+  for (const [name, variable, defaultPort, hostVariable] of PORTS) {
+    const port = env[variable] ?? defaultPort;
+    if (await isPortFree(port, env[hostVariable] ?? '0.0.0.0')) continue;
+    log(`port ${port} (${name}) is already in use: stop what holds it (an earlier npm start?), or set ${variable} to a free port`);
+    process.exit(1);
+  }
+}
+
+/** True when Redis answers (maybe a private one started here); false when it cannot, after saying why. */
 async function ensureRedis() {
   if (await ping(env.REDIS_URL)) {
     log(`using Redis at ${env.REDIS_URL}`);
-    return;
+    return true;
   }
   if (!hasBinary('redis-server')) {
-    log(`Redis does not answer at ${env.REDIS_URL} and redis-server is not installed.`);
-    log('Install it (Debian/Ubuntu: sudo apt-get install redis-server; macOS: brew install redis), or set REDIS_URL.');
+    log(`Redis does not answer at ${env.REDIS_URL} and redis-server is not installed: install it (Debian/Ubuntu: sudo apt-get install redis-server; macOS: brew install redis), or set REDIS_URL to a Redis that answers`);
     process.exit(1);
   }
   const url = new URL(env.REDIS_URL);
   const port = url.port || '6379';
   const dir = mkdtempSync(join(tmpdir(), 'tokenscope-redis-'));
-  log(`Redis does not answer at ${env.REDIS_URL}: starting a private redis-server on port ${port}`);
   const redis = spawn('redis-server', ['--port', port, '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir], { stdio: 'ignore' });
   children.push({ name: 'redis', kind: 'helper', child: redis, cleanup: () => rmSync(dir, { recursive: true, force: true }) });
   for (let i = 0; i < 50 && !(await ping(env.REDIS_URL)); i++) await new Promise((r) => setTimeout(r, 100));
   if (!(await ping(env.REDIS_URL))) {
-    log('redis-server did not start; is the port taken by something else?');
-    stop(1);
+    log(`Redis does not answer at ${env.REDIS_URL} and a private redis-server could not start on port ${port} (is something else listening there?): set REDIS_URL to a Redis that answers`);
+    stop(1, { isQuiet: true });
+    return false;
   }
+  log(`Redis did not answer at ${env.REDIS_URL}: started a private redis-server on port ${port}`);
+  return true;
 }
 
 function startApp(name) {
@@ -71,8 +103,9 @@ function startApp(name) {
   });
   child.on('exit', (code, signal) => {
     if (isStopping) return;
-    log(`${name} exited (${signal ?? code}); stopping everything`);
-    stop(1);
+    // before it was ready, the app has said why in one line (a port, a bad file): nothing to add
+    if (isReady) log(`${name} exited (${signal ?? code}); stopping everything`);
+    stop(1, { isQuiet: !isReady });
   });
   children.push({ name, kind: 'app', child });
 }
@@ -107,10 +140,10 @@ export async function waitReady(name, url) {
   return false;
 }
 
-function stop(code = 0) {
+function stop(code = 0, { isQuiet = false } = {}) {
   if (isStopping) return;
   isStopping = true;
-  log('stopping…');
+  if (!isQuiet) log('stopping…');
   const apps = children.filter((c) => c.kind === 'app');
   const helpers = children.filter((c) => c.kind === 'helper');
   let remaining = apps.filter((c) => c.child.exitCode === null).length;
@@ -159,14 +192,18 @@ function stop(code = 0) {
 export async function runTokenscope({ extras } = {}) {
   process.on('SIGINT', () => stop(0));
   process.on('SIGTERM', () => stop(0));
+  // the terminal closed: stop what was started here too (a private redis-server would outlive it)
+  process.on('SIGHUP', () => stop(0));
 
+  await ensurePortsFree();
+  if (!(await ensureRedis())) return;
   log('building…');
   const build = spawnSync('nx', ['run-many', '-t', 'build', '--outputStyle=static'], { stdio: ['ignore', 'ignore', 'inherit'], env: { ...env, NX_DAEMON: 'false' } });
   if (build.status !== 0) {
     log('build failed (run `npm run build` to see why)');
-    process.exit(1);
+    stop(1, { isQuiet: true });
+    return;
   }
-  await ensureRedis();
   startApp('gateway');
   startApp('quality');
   startApp('gpu-agent');
@@ -182,7 +219,9 @@ export async function runTokenscope({ extras } = {}) {
     extras ? extras({ env, ports: { gateway: gatewayPort, quality: qualityPort, gpuAgent: agentPort } }) : Promise.resolve([]),
   ]);
   if (ready.every(Boolean)) {
+    isReady = true;
     log(`ready:
+  console   http://localhost:${qualityPort}/console   (recent requests, latency, cost and quality in the browser)
   gateway   http://localhost:${gatewayPort}   (POST /v1/generate, /v1/chat/completions; GET /metrics)
   quality   http://localhost:${qualityPort}   (POST /v1/feedback, GET /v1/quality; GET /metrics)
   gpu-agent http://localhost:${agentPort}   (GET /metrics)

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -14,9 +14,9 @@ import {
 } from '../lib/local-stack.mjs';
 import { loadSlos, renderSloRules, SLO_RULES_FILE } from '../lib/slo-rules.mjs';
 import { dashboardQueries, metricNamesOf, selectorsOf } from './support/promql.js';
-import { eventually, ProcessGroup } from './support/processes.js';
+import { builtAppEnv, eventually, fakeNvidiaSmiIn, ProcessGroup } from './support/processes.js';
 import { alertRules, recordingRules, ruleFiles, shortenRuleText } from './support/rules.js';
-import { INFRA_DIR, REPO_DIR, requireBinary } from './support/tools.js';
+import { REPO_DIR, requireBinary } from './support/tools.js';
 
 /**
  * Metrics of docs/metrics.md that no app exports yet, each with the reason. Every rule, alert
@@ -296,33 +296,12 @@ describe('the monitoring stack on the real apps (Prometheus, Alertmanager, webho
     );
 
     // two busy H100s, through the GPU agent's own sampling path
-    const binDir = join(dir, 'bin');
-    mkdirSync(binDir);
-    const fakeNvidiaSmi = join(INFRA_DIR, 'test', 'fixtures', 'fake-nvidia-smi');
-    symlinkSync(fakeNvidiaSmi, join(binDir, 'nvidia-smi'));
-    // only what the apps need: the developer's own settings (MODELS_FILE, OTEL_*…) stay out
-    const appEnv = {
-      PATH: `${binDir}:${process.env.PATH ?? ''}`,
-      HOME: process.env.HOME ?? dir,
-      REDIS_URL: redis.url,
-      QUEUE_PREFIX: redis.prefix,
-      LOG_LEVEL: 'warn',
-    };
-    const node = process.execPath;
-    const appArgs = ['--enable-source-maps', '--import', './dist/otel.js', 'dist/main.js'];
-    processes.start('gateway', node, appArgs, {
-      cwd: join(REPO_DIR, 'apps', 'gateway'),
-      env: { ...appEnv, GATEWAY_PORT: String(gatewayPort), GATEWAY_HOST: '127.0.0.1', SIMULATOR_SPEED: '0.05' },
-    });
-    processes.start('quality', node, appArgs, {
-      cwd: join(REPO_DIR, 'apps', 'quality'),
-      env: { ...appEnv, QUALITY_PORT: String(qualityPort), QUALITY_HOST: '127.0.0.1' },
-    });
-    processes.start('gpu-agent', node, appArgs, {
-      cwd: join(REPO_DIR, 'apps', 'gpu-agent'),
-      // sim-local-8b is billed by GPU time: these GPUs are its
-      env: { ...appEnv, GPU_AGENT_PORT: String(agentPort), GPU_AGENT_HOST: '127.0.0.1', GPU_AGENT_NVIDIA_SMI: fakeNvidiaSmi, GPU_AGENT_MODEL: 'sim-local-8b' },
-    });
+    const { binDir, fakeNvidiaSmi } = fakeNvidiaSmiIn(dir);
+    const appEnv = builtAppEnv({ binDir, home: dir, redis, logLevel: 'warn' });
+    processes.startApp('gateway', { ...appEnv, GATEWAY_PORT: String(gatewayPort), GATEWAY_HOST: '127.0.0.1', SIMULATOR_SPEED: '0.05' });
+    processes.startApp('quality', { ...appEnv, QUALITY_PORT: String(qualityPort), QUALITY_HOST: '127.0.0.1' });
+    // sim-local-8b is billed by GPU time: these GPUs are its
+    processes.startApp('gpu-agent', { ...appEnv, GPU_AGENT_PORT: String(agentPort), GPU_AGENT_HOST: '127.0.0.1', GPU_AGENT_NVIDIA_SMI: fakeNvidiaSmi, GPU_AGENT_MODEL: 'sim-local-8b' });
     processes.start('alertmanager', alertmanagerBinary!, alertmanagerArgs({ configFile: alertmanagerConfig, dataDir: join(dir, 'alertmanager'), listenAddress: `127.0.0.1:${alertmanagerPort}` }));
     processes.start('prometheus', 'prometheus', prometheusArgs({ configFile: prometheusConfig, dataDir: join(dir, 'prometheus'), listenAddress: `127.0.0.1:${prometheusPort}` }));
 

@@ -53,6 +53,7 @@ export class AppModule {
           service: 'gateway',
           level: config.LOG_LEVEL,
           logPrompts: config.LOG_PROMPTS,
+          format: config.LOG_FORMAT,
           ...(options.logDestination ? { destination: options.logDestination } : {}),
         }),
         MetricsModule.forRoot(gatewayMetricProviders, config),

@@ -1,6 +1,7 @@
 import { NestFactory } from '@nestjs/core';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { createFastifyAdapter, type EdgeRefusal } from '@tokenscope/app-runtime';
+import { quietBootLogger } from '@tokenscope/logging';
 import { Logger } from 'nestjs-pino';
 import { AppModule, type GatewayAppOptions } from './app.module.js';
 import type { GatewayConfig } from './config/gateway.config.js';
@@ -11,7 +12,7 @@ export async function createGatewayApp(config: GatewayConfig, options: GatewayAp
   const adapter = createFastifyAdapter({ bodyLimitBytes: config.GATEWAY_BODY_LIMIT_BYTES, renderRefusal: renderOpenAiRefusal });
   installRequestContext(adapter.getInstance());
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, options), adapter, { bufferLogs: true, abortOnError: false });
-  app.useLogger(app.get(Logger));
+  app.useLogger(quietBootLogger(app.get(Logger)));
   await app.init();
   return app;
 }

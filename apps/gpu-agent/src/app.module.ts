@@ -36,6 +36,7 @@ export class AppModule {
           service: 'gpu-agent',
           level: config.LOG_LEVEL,
           logPrompts: config.LOG_PROMPTS,
+          format: config.LOG_FORMAT,
           ...(options.logDestination ? { destination: options.logDestination } : {}),
         }),
         MetricsModule.forRoot(gpuAgentMetricProviders, config),

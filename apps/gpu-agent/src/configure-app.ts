@@ -1,6 +1,7 @@
 import { NestFactory } from '@nestjs/core';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { createFastifyAdapter } from '@tokenscope/app-runtime';
+import { quietBootLogger } from '@tokenscope/logging';
 import { Logger } from 'nestjs-pino';
 import { AppModule, type GpuAgentAppOptions } from './app.module.js';
 import type { GpuAgentConfig } from './config/gpu-agent.config.js';
@@ -9,7 +10,7 @@ import type { GpuAgentConfig } from './config/gpu-agent.config.js';
 export async function createGpuAgentApp(config: GpuAgentConfig, options: GpuAgentAppOptions = {}): Promise<NestFastifyApplication> {
   const adapter = createFastifyAdapter({ bodyLimitBytes: 64 * 1024 });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, options), adapter, { bufferLogs: true, abortOnError: false });
-  app.useLogger(app.get(Logger));
+  app.useLogger(quietBootLogger(app.get(Logger)));
   await app.init();
   return app;
 }

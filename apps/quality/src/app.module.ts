@@ -9,6 +9,7 @@ import type { Redis } from 'ioredis';
 import type { DestinationStream } from 'pino';
 import { CLOCK, type Clock, systemClock } from './clock.js';
 import { QUALITY_CONFIG, type QualityConfig } from './config/quality.config.js';
+import { ConsoleModule } from './console/console.module.js';
 import { ConsumerModule } from './consumer/consumer.module.js';
 import { DEFAULT_GROUNDEDNESS, GroundednessDetector } from './detectors/groundedness-detector.js';
 import { QUALITY_DETECTORS, type QualityDetector } from './detectors/quality-detector.js';
@@ -86,6 +87,7 @@ export class AppModule {
           service: 'quality',
           level: config.LOG_LEVEL,
           logPrompts: config.LOG_PROMPTS,
+          format: config.LOG_FORMAT,
           ...(options.logDestination ? { destination: options.logDestination } : {}),
         }),
         LifecycleModule,
@@ -97,6 +99,7 @@ export class AppModule {
         WindowModule,
         SpendModule,
         GaugesModule,
+        ConsoleModule,
       ],
       controllers: [HealthController],
       providers: [{ provide: APP_FILTER, useClass: QualityExceptionFilter }, ServedModelsFollower],

@@ -1,6 +1,7 @@
 import { NestFactory } from '@nestjs/core';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { createFastifyAdapter } from '@tokenscope/app-runtime';
+import { quietBootLogger } from '@tokenscope/logging';
 import { Logger } from 'nestjs-pino';
 import { AppModule, type QualityAppOptions } from './app.module.js';
 import type { QualityConfig } from './config/quality.config.js';
@@ -12,7 +13,7 @@ const BODY_LIMIT_BYTES = 64 * 1024;
 export async function createQualityApp(config: QualityConfig, options: QualityAppOptions = {}): Promise<NestFastifyApplication> {
   const adapter = createFastifyAdapter({ bodyLimitBytes: BODY_LIMIT_BYTES });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, options), adapter, { bufferLogs: true, abortOnError: false });
-  app.useLogger(app.get(Logger));
+  app.useLogger(quietBootLogger(app.get(Logger)));
   await app.init();
   return app;
 }

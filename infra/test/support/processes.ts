@@ -1,5 +1,34 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { createWriteStream, mkdirSync, symlinkSync } from 'node:fs';
+import { join } from 'node:path';
 import { waitFor } from '@tokenscope/testing';
+import { INFRA_DIR, REPO_DIR } from './tools.js';
+
+/** How the tests run a built app: tracing loaded first, as production does (infra/lib/app-runtime.mjs). */
+export const BUILT_APP_ARGS = ['--enable-source-maps', '--import', './dist/otel.js', 'dist/main.js'];
+
+/**
+ * Only what the apps need, so the developer's own settings (MODELS_FILE, OTEL_*…) stay out: PATH
+ * (with `binDir` first, where the fake nvidia-smi is), HOME, the test's Redis and key prefix.
+ */
+export function builtAppEnv(options: { binDir: string; home: string; redis: { url: string; prefix: string }; logLevel: string }): NodeJS.ProcessEnv {
+  return {
+    PATH: `${options.binDir}:${process.env.PATH ?? ''}`,
+    HOME: process.env.HOME ?? options.home,
+    REDIS_URL: options.redis.url,
+    QUEUE_PREFIX: options.redis.prefix,
+    LOG_LEVEL: options.logLevel,
+  };
+}
+
+/** The fixtures' fake nvidia-smi (two busy H100s), and a folder to put first on PATH where it is `nvidia-smi`. */
+export function fakeNvidiaSmiIn(dir: string): { binDir: string; fakeNvidiaSmi: string } {
+  const binDir = join(dir, 'bin');
+  mkdirSync(binDir, { recursive: true });
+  const fakeNvidiaSmi = join(INFRA_DIR, 'test', 'fixtures', 'fake-nvidia-smi');
+  symlinkSync(fakeNvidiaSmi, join(binDir, 'nvidia-smi'));
+  return { binDir, fakeNvidiaSmi };
+}
 
 interface Managed {
   name: string;
@@ -16,9 +45,17 @@ const KEPT_LINES = 60;
 export class ProcessGroup {
   private readonly managed: Managed[] = [];
 
-  start(name: string, command: string, args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): ChildProcess {
+  /** `logFile`: every line of the process's output is also written there (for tests that search its logs). */
+  start(name: string, command: string, args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv; logFile?: string } = {}): ChildProcess {
     const child = spawn(command, args, { cwd: options.cwd, env: options.env, stdio: ['ignore', 'pipe', 'pipe'] });
     const entry: Managed = { name, child, lines: [] };
+    if (options.logFile) {
+      const file = createWriteStream(options.logFile);
+      // two sources into one file: neither may close it when it ends first
+      child.stdout?.pipe(file, { end: false });
+      child.stderr?.pipe(file, { end: false });
+      child.on('close', () => file.end());
+    }
     const keep = (chunk: Buffer) => {
       for (const line of chunk.toString('utf8').split('\n')) {
         if (line.trim().length === 0) continue;
@@ -32,6 +69,11 @@ export class ProcessGroup {
     child.on('exit', (code, signal) => entry.lines.push(`exited: ${signal ?? code}`));
     this.managed.push(entry);
     return child;
+  }
+
+  /** One of the built apps (`apps/<name>/dist`), with only the given environment. */
+  startApp(name: 'gateway' | 'quality' | 'gpu-agent', env: NodeJS.ProcessEnv, options: { logFile?: string } = {}): ChildProcess {
+    return this.start(name, process.execPath, BUILT_APP_ARGS, { cwd: join(REPO_DIR, 'apps', name), env, ...options });
   }
 
   /** Names of processes that ended on their own (a crash) while they should be running. */

@@ -21,7 +21,7 @@ export interface EdgeRefusal {
 
 export interface AdapterOptions {
   bodyLimitBytes: number;
-  /** Renders an EdgeRefusal in the app's error shape (default: STYLE.md's `{code, message, requestId}`). */
+  /** Renders an EdgeRefusal in the app's error shape (default: the house shape `{code, message, requestId}`, CONTRIBUTING.md). */
   renderRefusal?: (refusal: EdgeRefusal) => string;
 }
 
@@ -31,7 +31,7 @@ export interface AdapterOptions {
  */
 const MAX_PARAM_LENGTH = 512;
 
-/** STYLE.md's error body; the quality service answers in this shape. */
+/** The house error body (CONTRIBUTING.md, Errors); the quality service answers in this shape. */
 export function renderStyleRefusal(refusal: EdgeRefusal): string {
   return JSON.stringify({ code: refusal.code, message: refusal.message, requestId: refusal.requestId });
 }

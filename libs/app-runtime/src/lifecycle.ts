@@ -1,5 +1,6 @@
 import { Global, Injectable, Logger, Module } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { listenProblem } from './startup-errors.js';
 
 /** Turns true when shutdown begins, before anything closes, so /readyz answers 503 first. */
 @Injectable()
@@ -20,7 +21,11 @@ export class ShutdownState {
 export class LifecycleModule {}
 
 export interface ServeOptions {
+  /** Names the app in a start-up problem's one line (`gateway: port 8000 is already in use…`). */
+  appName: string;
   port: number;
+  /** The variable that sets `port`, named when the port cannot be used. */
+  portVariable: string;
   host: string;
   /** Longest wait for in-flight requests (streams included) after SIGTERM. */
   drainMs: number;
@@ -38,7 +43,15 @@ export interface ServeOptions {
  */
 export async function serveUntilSignal(app: NestFastifyApplication, options: ServeOptions): Promise<void> {
   const logger = new Logger('lifecycle');
-  await app.listen({ port: options.port, host: options.host });
+  try {
+    await app.listen({ port: options.port, host: options.host });
+  } catch (error) {
+    const problem = listenProblem(error, options);
+    if (problem === undefined) throw error;
+    // one line that says what and which variable fixes it, not Node's EADDRINUSE stack trace
+    process.stderr.write(`${options.appName}: ${problem}\n`);
+    process.exit(1);
+  }
   let isStopping = false;
   const stop = async (signal: string) => {
     if (isStopping) return;

@@ -1,6 +1,7 @@
 export { ConfigError, describeConfig, loadConfig, loadConfigOrExit, type ConfigKeyDoc } from './load-config.js';
 export { apiKeysConfig, commonConfig, costTimeZone, genAiContentConfig, metricsAccessConfig, otelConfig, envBoolean, envInt, envNumber, envPort, envSecret } from './schema-pieces.js';
 export {
+  ConfigFileError,
   DEFAULT_MODELS_FILE,
   loadModelsFile,
   loadServedModels,

@@ -4,6 +4,17 @@ import { PriceTable, type ModelPricing } from '@tokenscope/cost';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 
+/**
+ * A models or prices file that cannot be read or does not fit its schema. The message starts with
+ * the variable that names the file (`MODELS_FILE config/x.yaml: …`), so one line says what to fix.
+ */
+export class ConfigFileError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigFileError';
+  }
+}
+
 const faultRate = z.number().min(0).max(1).default(0);
 
 /** Fault injection for a simulated model: each rate is a probability per request. */
@@ -82,12 +93,12 @@ export function parseModelsFile(yamlText: string, source: string): ModelsFile {
   try {
     raw = parseYaml(yamlText);
   } catch (error) {
-    throw new Error(`${source}: not valid YAML (${(error as Error).message.split('\n')[0]})`);
+    throw new ConfigFileError(`${source}: not valid YAML (${(error as Error).message.split('\n')[0]})`);
   }
   const result = modelsFileSchema.safeParse(raw);
   if (!result.success) {
     const problems = result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
-    throw new Error(`${source}: ${problems}`);
+    throw new ConfigFileError(`${source}: ${problems}`);
   }
   return result.data;
 }
@@ -97,7 +108,7 @@ export function loadModelsFile(path: string): ModelsFile {
   try {
     text = readFileSync(path, 'utf8');
   } catch (error) {
-    throw new Error(`MODELS_FILE ${path}: cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
+    throw new ConfigFileError(`MODELS_FILE ${path}: cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
   }
   return parseModelsFile(text, `MODELS_FILE ${path}`);
 }
@@ -141,10 +152,10 @@ export function parsePricesFile(yamlText: string, source: string): PricesFile {
   try {
     raw = parseYaml(yamlText);
   } catch (error) {
-    throw new Error(`${source}: not valid YAML (${(error as Error).message.split('\n')[0]})`);
+    throw new ConfigFileError(`${source}: not valid YAML (${(error as Error).message.split('\n')[0]})`);
   }
   const result = pricesFileSchema.safeParse(raw);
-  if (!result.success) throw new Error(`${source}: ${result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  if (!result.success) throw new ConfigFileError(`${source}: ${result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
   return result.data;
 }
 
@@ -153,7 +164,7 @@ export function loadPricesFile(path: string): PricesFile {
   try {
     text = readFileSync(path, 'utf8');
   } catch (error) {
-    throw new Error(`PRICES_FILE ${path}: cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
+    throw new ConfigFileError(`PRICES_FILE ${path}: cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
   }
   return parsePricesFile(text, `PRICES_FILE ${path}`);
 }

@@ -62,6 +62,10 @@ export const commonConfig = {
     .default('info')
     .describe('pino log level'),
   LOG_PROMPTS: envBoolean(false, 'log prompts and outputs (off: they never reach the logs)'),
+  LOG_FORMAT: z
+    .enum(['json', 'pretty'])
+    .default('json')
+    .describe('json: one JSON line per event (production, tests, log shippers); pretty: one readable coloured line per event (npm start sets it when its output is a terminal)'),
   MODELS_FILE: z
     .string()
     .optional()

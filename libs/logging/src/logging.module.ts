@@ -3,14 +3,17 @@ import { trace } from '@opentelemetry/api';
 import { LoggerModule } from 'nestjs-pino';
 import type { Options as PinoHttpOptions } from 'pino-http';
 import { stdTimeFunctions, type DestinationStream, type LoggerOptions } from 'pino';
+import { type LogFormat, prettyDestination } from './pretty-line.js';
 import { REDACTED, redactionPaths } from './redaction.js';
 
 export interface LoggingOptions {
   service: string;
   level: string;
   logPrompts: boolean;
-  /** Where lines go (stdout by default); tests pass a capture stream. */
+  /** Where lines go (stdout by default); tests pass a capture stream, which always gets JSON. */
   destination?: DestinationStream;
+  /** `pretty` (LOG_FORMAT, set by `npm start` at a terminal) writes readable lines to stdout instead of JSON. */
+  format?: LogFormat;
 }
 
 /** Adds the active span's ids to every line, so a log line leads to its trace. */
@@ -51,11 +54,12 @@ export class LoggingModule {
       customAttributeKeys: { reqId: 'request_id' },
       genReqId: (req) => (req as { id?: string }).id ?? '',
     };
+    const destination = options.destination ?? (options.format === 'pretty' ? prettyDestination() : undefined);
     return {
       module: LoggingModule,
       imports: [
         LoggerModule.forRoot({
-          pinoHttp: options.destination ? [httpOptions, options.destination] : httpOptions,
+          pinoHttp: destination ? [httpOptions, destination as DestinationStream] : httpOptions,
           // `context` is a request field (grounding documents) that the redaction hides
           renameContext: 'logger',
           // Fastify needs the explicit wildcard or no request gets a request-bound logger

@@ -1,5 +1,5 @@
 /**
- * TPOT as the SPEC defines it: (latency − TTFT) / (tokens − 1), the pace of the answer after
+ * TPOT as the product defines it (docs/metrics.md): (latency − TTFT) / (tokens − 1), the pace of the answer after
  * its first token. Undefined for answers of fewer than two tokens (nothing to divide) and when
  * no first token was seen.
  */

@@ -10,7 +10,7 @@ export interface ErrorMapping {
 }
 
 /**
- * The SPEC's error table. Upstream rate limiting stays a 429 for the client (so it backs off)
+ * The API's error table (docs/architecture.md, Errors). Upstream rate limiting stays a 429 for the client (so it backs off)
  * but counts as `error`: the fault is on the serving side, not in the request.
  */
 export const ERROR_MAPPINGS: Record<GenerationErrorCode, ErrorMapping> = {

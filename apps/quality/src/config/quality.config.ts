@@ -20,6 +20,20 @@ export const qualityConfigSchema = z.object({
   QUALITY_METRICS_REFRESH_MS: envInt(1000, 'how often the gauges (rates, costs, queue jobs) are read again from Redis', { min: 50 }),
   QUALITY_GROUNDING_MIN_SUPPORT: envNumber(0.5, 'a sentence is supported when at least this share of its content words occur in the context', { min: 0, max: 1 }),
   QUALITY_GROUNDING_MAX_UNSUPPORTED: envNumber(0.3, 'a checked generation is ungrounded when more than this share of its sentences are unsupported', { min: 0, max: 1 }),
+  CONSOLE_REQUESTS_LIMIT: envInt(10_000, 'finished requests kept in Redis for the console\'s request explorer (newest kept; shared by every quality replica)', { min: 100, max: 1_000_000 }),
+  CONSOLE_REQUESTS_MAX_BYTES: envInt(16 * 1024 * 1024, 'bytes of Redis memory the console\'s request list may hold; the oldest go first past it', { min: 64 * 1024 }),
+  CONSOLE_REQUESTS_MAX_AGE_SECONDS: envInt(86_400, 'requests older than this leave the console\'s request list', { min: 60 }),
+  CONSOLE_TRACE_URL_TEMPLATE: z
+    .string()
+    .regex(/\{traceId\}/, 'must contain {traceId}')
+    .default('http://localhost:16686/trace/{traceId}')
+    .describe('link from a request in the console to its trace; {traceId} is replaced (Jaeger by default)'),
+  CONSOLE_LOG_QUERY_TEMPLATE: z
+    .string()
+    .regex(/\{requestId\}/, 'must contain {requestId}')
+    .default('grep -F \'"request_id":"{requestId}"\'')
+    .describe('the log query the console shows for a request; {requestId} is replaced (e.g. a Loki query: {service=~".+"} | json | request_id="{requestId}")'),
+  CONSOLE_ASSETS_DIR: z.string().min(1).optional().describe('folder of the built console (apps/console-web/dist); unset: the one built in this repository'),
 });
 
 export type QualityConfig = z.infer<typeof qualityConfigSchema>;

@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { CostCalendar } from '@tokenscope/cost';
 import type { GenerationCompleted } from '@tokenscope/queue-contracts';
 import { CLOCK, type Clock } from '../clock.js';
+import { RequestLogWriter } from '../console/request-log.writer.js';
 import { QUALITY_CONFIG, type QualityConfig } from '../config/quality.config.js';
 import { DetectorSuite, type QualityVerdict } from '../detectors/detector-suite.js';
 import { QUALITY_STORE, type QualityStore } from '../store/quality-store.js';
@@ -26,6 +27,7 @@ export class GenerationConsumer {
     @Inject(QUALITY_CONFIG) config: QualityConfig,
     @Inject(CLOCK) private readonly clock: Clock,
     private readonly recorder: ConsumerRecorder,
+    private readonly requestLog: RequestLogWriter,
   ) {
     this.calendar = new CostCalendar(config.COST_TIMEZONE);
   }
@@ -46,6 +48,8 @@ export class GenerationConsumer {
       status: event.status,
       finishedAtMs: event.finishedAtMs,
     });
+    // whatever the outcome: a retry after a failed write fills the console's entry in (the write is idempotent)
+    await this.requestLog.write(event, verdict);
     this.recorder.outcome(outcome);
     if (outcome === 'processed') this.recorder.lagObserved((this.clock.now() - event.finishedAtMs) / 1000);
     this.logger.debug({ request_id: event.requestId, model: event.model, outcome, refusal: verdict.isRefusal, grounding: verdict.grounding }, 'generation reviewed');

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 
-/** The request ids the gateway hands out (SPEC: `^[A-Za-z0-9._-]{1,128}$` or a UUID). */
+/** The request ids the gateway hands out (docs/architecture.md: `^[A-Za-z0-9._-]{1,128}$` or a UUID). */
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,128}$/;
 
 export const COMMENT_LIMIT_CHARS = 2000;

@@ -5,5 +5,6 @@ import { QualityReportService } from './quality-report.service.js';
 @Module({
   controllers: [QualityController],
   providers: [QualityReportService],
+  exports: [QualityReportService],
 })
 export class WindowModule {}
