@@ -295,7 +295,7 @@ export class GenerationService {
   private async countPromptTokens(generation: GenerationRequest): Promise<number> {
     const tokenizer = await loadTokenizer();
     const tokenize = tracer().startSpan('tokenize');
-    const count = generation.input.kind === 'prompt' ? tokenizer.count(generation.input.prompt) : tokenizer.countChat(generation.input.messages);
+    const count = generation.input.kind === 'prompt' ? await tokenizer.count(generation.input.prompt) : await tokenizer.countChat(generation.input.messages);
     tokenize.setAttribute('gen_ai.usage.input_tokens', count);
     tokenize.end();
     return count;
@@ -313,7 +313,7 @@ export class GenerationService {
     }
     const tokenizer = await loadTokenizer();
     const promptTokens = localPromptTokens ?? (await this.countPromptTokens(generation));
-    return { usage: { promptTokens, completionTokens: tokenizer.count(produced.output) }, isEstimated: true };
+    return { usage: { promptTokens, completionTokens: await tokenizer.count(produced.output) }, isEstimated: true };
   }
 }
 

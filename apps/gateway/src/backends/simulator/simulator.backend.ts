@@ -45,7 +45,7 @@ export class SimulatorBackend implements GenerationBackend {
     const random = this.randomFor(request);
     const latency = new LatencyModel(profile, this.options.speed, Math.random);
     const fault = this.faults.draw(model.name, Math.random);
-    const promptTokens = request.promptTokens ?? this.countPrompt(request);
+    const promptTokens = request.promptTokens ?? (await this.countPrompt(request));
     const [shortest, longest] = profile.natural_length_tokens;
     const naturalLength = shortest + Math.floor(random() * (Math.max(shortest, longest) - shortest + 1));
     const kind: AnswerKind =
@@ -83,7 +83,7 @@ export class SimulatorBackend implements GenerationBackend {
     }
   }
 
-  private countPrompt(request: GenerationRequest): number {
+  private countPrompt(request: GenerationRequest): Promise<number> {
     return request.input.kind === 'prompt' ? this.tokenizer.count(request.input.prompt) : this.tokenizer.countChat(request.input.messages);
   }
 
