@@ -40,7 +40,8 @@ export class ModelCatalog {
     const problems: string[] = [];
     const models = file.models.map((spec, index): ServedModel => {
       const backend = spec.backend ?? defaults.backend;
-      const upstreamUrl = (spec.upstream_url ?? defaults.upstreamUrl)?.replace(/\/+$/, '').replace(/\/v1$/, '');
+      const configuredUrl = spec.upstream_url ?? defaults.upstreamUrl;
+      const upstreamUrl = configuredUrl === undefined ? undefined : withoutTrailingSlashes(configuredUrl).replace(/\/v1$/, '');
       if (backend === 'openai' && !upstreamUrl) {
         problems.push(`models.${index} (${spec.name}): an openai-backed model needs upstream_url or UPSTREAM_URL`);
       }
@@ -71,4 +72,11 @@ export class ModelCatalog {
   get names(): string[] {
     return this.models.map((m) => m.name);
   }
+}
+
+// a loop, not /\/+$/: that regex re-scans a run of slashes from each one (quadratic, recheck)
+function withoutTrailingSlashes(url: string): string {
+  let end = url.length;
+  while (end > 0 && url.charCodeAt(end - 1) === 0x2f) end--;
+  return url.slice(0, end);
 }
