@@ -1,4 +1,4 @@
-import { setImmediate as nextTurn } from 'node:timers/promises';
+import { WorkSlices } from '@tokenscope/app-runtime';
 import { CL100K_TOKEN_SPLIT_REGEX } from 'gpt-tokenizer/encodingParams/constants';
 
 /**
@@ -75,7 +75,7 @@ export function* boundedSegments(text: string): Generator<string> {
       continue;
     }
     const length = pieceEnd - start;
-    if (length >= SEGMENT_CHARS) {
+    if ((length >= SEGMENT_CHARS && !isSpace(text.charCodeAt(pieceEnd - 1))) || length >= SEGMENT_CHARS * 2) {
       yield text.slice(start, pieceEnd);
       start = pieceEnd;
     }
@@ -146,12 +146,12 @@ export class Tokenizer {
   }
 
   async count(text: string): Promise<number> {
-    const clock = new SliceClock();
+    const clock = new WorkSlices(SLICE_MS);
     return this.countYielding(text, clock);
   }
 
   async countChat(messages: readonly ChatLikeMessage[]): Promise<number> {
-    const clock = new SliceClock();
+    const clock = new WorkSlices(SLICE_MS);
     let total = TOKENS_PER_REPLY;
     for (const message of messages) {
       total += TOKENS_PER_MESSAGE + (await this.countYielding(message.role, clock)) + (await this.countYielding(message.content, clock));
@@ -159,23 +159,12 @@ export class Tokenizer {
     return total;
   }
 
-  private async countYielding(text: string, clock: SliceClock): Promise<number> {
+  private async countYielding(text: string, clock: WorkSlices): Promise<number> {
     let total = 0;
     for (const segment of boundedSegments(text)) {
       total += this.encoding.countTokens(segment, ORDINARY);
       await clock.yieldIfLong();
     }
     return total;
-  }
-}
-
-/** Tracks how long synchronous work has run since the last turn of the event loop. */
-class SliceClock {
-  private sliceStartMs = performance.now();
-
-  async yieldIfLong(): Promise<void> {
-    if (performance.now() - this.sliceStartMs < SLICE_MS) return;
-    await nextTurn();
-    this.sliceStartMs = performance.now();
   }
 }
