@@ -63,7 +63,7 @@ describe('event-loop hold per quality-service request and event', () => {
         return { output: text, context: Array.from({ length: 64 }, (_, i) => limit(pathologicalText(kind, EVENT_TEXT_LIMIT_CHARS, v * 64 + i + 1))) };
       });
     }
-    await eventCase('32,768 closing brackets after a terminator, no context', (v) => ({ output: limit(pathologicalText('a terminator then closing brackets, then an emoji', EVENT_TEXT_LIMIT_CHARS, v)), context: null }));
+    await eventCase('an emoji, a terminator and 32,766 closing brackets, no context', (v) => ({ output: limit(pathologicalText('an emoji, a terminator, then closing brackets', EVENT_TEXT_LIMIT_CHARS, v)), context: null }));
     await eventCase('8,000 blank lines then a refusal', (v) => ({ output: `${'\n'.repeat(8000 + v)}I'm sorry, but I can't help with that.`, context: null }));
     expect(Object.entries(outcomes).filter(([, state]) => state !== 'completed')).toEqual([]);
     expect({ over: Object.entries(holds).filter(([, ms]) => ms > EVENT_LOOP_HOLD_LIMIT_MS), holds }).toEqual({ over: [], holds });

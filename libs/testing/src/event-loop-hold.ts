@@ -73,7 +73,7 @@ export const PATHOLOGICAL_KINDS = [
   'one word of a single letter',
   'random letters, no space',
   'closing brackets',
-  'a terminator then closing brackets, then an emoji',
+  'an emoji, a terminator, then closing brackets',
   'punctuation then newlines',
   'blank lines',
   'CJK run',
@@ -118,8 +118,9 @@ export function pathologicalText(kind: PathologicalKind, bytes: number, variant 
       return fill(() => String.fromCharCode(97 + random(26)));
     case 'closing brackets':
       return pick([')', ']', '}']).repeat(bytes - 2);
-    case 'a terminator then closing brackets, then an emoji':
-      return `${pick(['.', '!', '?'])}${')'.repeat(bytes - 8)}😀`;
+    // the emoji first, so that the text stays two-byte when cut: V8 scans one-byte strings differently
+    case 'an emoji, a terminator, then closing brackets':
+      return `😀${pick(['.', '!', '?'])}${')'.repeat(bytes - 8)}`;
     case 'punctuation then newlines':
       return `${pick([')', ']', '"'])}${repeatTo('\n').slice(2)}`;
     case 'blank lines':
