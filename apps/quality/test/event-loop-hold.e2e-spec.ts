@@ -63,7 +63,11 @@ describe('event-loop hold per quality-service request and event', () => {
         return { output: text, context: Array.from({ length: 64 }, (_, i) => limit(pathologicalText(kind, EVENT_TEXT_LIMIT_CHARS, v * 64 + i + 1))) };
       });
     }
-    await eventCase('an emoji, a terminator and 32,766 closing brackets, no context', (v) => ({ output: limit(pathologicalText('an emoji, a terminator, then closing brackets', EVENT_TEXT_LIMIT_CHARS, v)), context: null }));
+    // a context with words, so that the groundedness check splits the output into sentences
+    await eventCase('an emoji, a terminator and 32,766 closing brackets, with an English context', (v) => ({
+      output: limit(pathologicalText('an emoji, a terminator, then closing brackets', EVENT_TEXT_LIMIT_CHARS, v)),
+      context: [pathologicalText('English prose', 4096, v)],
+    }));
     await eventCase('8,000 blank lines then a refusal', (v) => ({ output: `${'\n'.repeat(8000 + v)}I'm sorry, but I can't help with that.`, context: null }));
     expect(Object.entries(outcomes).filter(([, state]) => state !== 'completed')).toEqual([]);
     expect({ over: Object.entries(holds).filter(([, ms]) => ms > EVENT_LOOP_HOLD_LIMIT_MS), holds }).toEqual({ over: [], holds });
