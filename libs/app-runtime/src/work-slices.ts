@@ -16,3 +16,20 @@ export class WorkSlices {
     this.sliceStartMs = performance.now();
   }
 }
+
+/** Whether a UTF-16 code unit is what `\s` matches in a JavaScript regex, for scanners that replace one. */
+export function isRegexWhitespace(code: number): boolean {
+  return (
+    (code >= 0x09 && code <= 0x0d) ||
+    code === 0x20 ||
+    code === 0xa0 ||
+    code === 0x1680 ||
+    (code >= 0x2000 && code <= 0x200a) ||
+    code === 0x2028 ||
+    code === 0x2029 ||
+    code === 0x202f ||
+    code === 0x205f ||
+    code === 0x3000 ||
+    code === 0xfeff
+  );
+}

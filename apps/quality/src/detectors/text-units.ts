@@ -1,3 +1,5 @@
+import { isRegexWhitespace } from '@tokenscope/app-runtime';
+
 /**
  * Text units shared by the detectors: sentences and content words. Deliberately simple and
  * language-light (English stop words, a crude suffix stemmer): the groundedness check only
@@ -41,14 +43,14 @@ export function splitSentences(text: string): string[] {
   let isAfterTerminator = false;
   for (let i = 0; i < text.length; ) {
     const code = text.charCodeAt(i);
-    if (!isWhitespace(code)) {
+    if (!isRegexWhitespace(code)) {
       if (TERMINATORS.has(code)) isAfterTerminator = true;
       else if (!CLOSERS.has(code)) isAfterTerminator = false;
       i++;
       continue;
     }
     let runEnd = i;
-    while (runEnd < text.length && isWhitespace(text.charCodeAt(runEnd))) runEnd++;
+    while (runEnd < text.length && isRegexWhitespace(text.charCodeAt(runEnd))) runEnd++;
     if (isAfterTerminator) {
       add(sentenceStart, i);
       sentenceStart = runEnd;
@@ -67,23 +69,6 @@ export function splitSentences(text: string): string[] {
   }
   add(sentenceStart, text.length);
   return sentences;
-}
-
-/** What `\s` matches in a JavaScript regex. */
-function isWhitespace(code: number): boolean {
-  return (
-    (code >= 0x09 && code <= 0x0d) ||
-    code === 0x20 ||
-    code === 0xa0 ||
-    code === 0x1680 ||
-    (code >= 0x2000 && code <= 0x200a) ||
-    code === 0x2028 ||
-    code === 0x2029 ||
-    code === 0x202f ||
-    code === 0x205f ||
-    code === 0x3000 ||
-    code === 0xfeff
-  );
 }
 
 /** Lowercase, curly apostrophes made straight. */
