@@ -394,11 +394,11 @@ describe('transparent relay in front of an OpenAI-compatible server, configured 
         if ((await metric('llm_requests_total', { ...labels, status: 'cancelled' })) - before.cancelled !== 1) throw new Error('not yet');
       });
       const tokenizer = await loadTokenizer();
-      const promptTokens = tokenizer.countChat([{ role: 'user', content: 'tell me a long story' }]);
+      const promptTokens = await tokenizer.countChat([{ role: 'user', content: 'tell me a long story' }]);
       expect((await metric('llm_prompt_tokens_total', labels)) - before.prompt).toBe(promptTokens);
-      expect((await metric('llm_tokens_generated_total', labels)) - before.completion).toBe(tokenizer.count('Bonjour'));
+      expect((await metric('llm_tokens_generated_total', labels)) - before.completion).toBe(await tokenizer.count('Bonjour'));
       expect((await metric('llm_usage_estimated_total', labels)) - before.estimated).toBe(1);
-      expect((await metric('llm_cost_dollars_total', labels)) - before.cost).toBeCloseTo((promptTokens * 1 + tokenizer.count('Bonjour') * 2) / 1000, 12);
+      expect((await metric('llm_cost_dollars_total', labels)) - before.cost).toBeCloseTo((promptTokens * 1 + (await tokenizer.count('Bonjour')) * 2) / 1000, 12);
       await waitFor(async () => {
         if (upstream.abortedCount() - before.aborted !== 1) throw new Error('upstream not aborted yet');
       });
@@ -430,7 +430,7 @@ describe('transparent relay in front of an OpenAI-compatible server, configured 
         if ((await metric('llm_requests_total', { ...labels, status: 'cancelled' })) - before.cancelled !== 1) throw new Error('not yet');
       });
       const tokenizer = await loadTokenizer();
-      expect((await metric('llm_prompt_tokens_total', labels)) - before.prompt).toBe(tokenizer.countChat([{ role: 'user', content: 'never mind' }]));
+      expect((await metric('llm_prompt_tokens_total', labels)) - before.prompt).toBe(await tokenizer.countChat([{ role: 'user', content: 'never mind' }]));
       expect((await metric('llm_tokens_generated_total', labels)) - before.completion).toBe(0);
       await waitFor(async () => {
         if (upstream.abortedCount() - before.aborted !== 1) throw new Error('upstream not aborted yet');

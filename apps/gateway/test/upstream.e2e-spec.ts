@@ -123,8 +123,8 @@ describe('the openai backend in front of an OpenAI-compatible upstream', () => {
     const body = (await response.json()) as { text: string; usage: { completion_tokens: number; prompt_tokens: number } };
     const tokenizer = await loadTokenizer();
     expect(body.text).toBe(fakeUpstreamText(8));
-    expect(body.usage.completion_tokens).toBe(tokenizer.count(fakeUpstreamText(8)));
-    expect(body.usage.prompt_tokens).toBe(tokenizer.count('count me'));
+    expect(body.usage.completion_tokens).toBe(await tokenizer.count(fakeUpstreamText(8)));
+    expect(body.usage.prompt_tokens).toBe(await tokenizer.count('count me'));
     expect((await metric('llm_usage_estimated_total', { model: MODEL })) - estimatedBefore).toBe(1);
   });
 

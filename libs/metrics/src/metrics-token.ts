@@ -21,7 +21,8 @@ export class MetricsTokenCheck {
   allows(authorization: string | string[] | undefined): boolean {
     if (this.digest === undefined) return true;
     const value = Array.isArray(authorization) ? authorization[0] : authorization;
-    const match = value === undefined ? undefined : /^bearer\s+(.+)$/i.exec(value.trim());
+    const match = value === undefined ? undefined : /^bearer\s+(\S.*)$/i.exec(value.trim());
+    // \S after \s+: with (.+) the two could share a run of tabs, quadratic in the header's length (recheck)
     // a missing or malformed header still costs one compare, like a wrong token
     const isSame = timingSafeEqual(this.digest, sha256(match?.[1] ?? ''));
     return isSame && match !== undefined && match !== null;

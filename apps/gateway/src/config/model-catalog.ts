@@ -140,6 +140,13 @@ export class ModelCatalog {
 /** An upstream's base URL without a trailing /v1 (the backend adds the paths), and its host:port. */
 function upstreamOf(url: string | undefined): { upstreamUrl: string | undefined; upstreamHost: string | undefined } {
   if (!url) return { upstreamUrl: undefined, upstreamHost: undefined };
-  const upstreamUrl = url.replace(/\/+$/, '').replace(/\/v1$/, '');
+  const upstreamUrl = withoutTrailingSlashes(url).replace(/\/v1$/, '');
   return { upstreamUrl, upstreamHost: new URL(upstreamUrl).host };
+}
+
+// a loop, not /\/+$/: that regex re-scans a run of slashes from each one (quadratic, recheck)
+function withoutTrailingSlashes(url: string): string {
+  let end = url.length;
+  while (end > 0 && url.charCodeAt(end - 1) === 0x2f) end--;
+  return url.slice(0, end);
 }

@@ -372,7 +372,7 @@ export class GenerationService {
   private async countPromptTokens(generation: GenerationRequest): Promise<number> {
     const tokenizer = await loadTokenizer();
     const tokenize = tracer().startSpan('tokenize');
-    const count = countInputTokens(tokenizer, generation.input);
+    const count = await countInputTokens(tokenizer, generation.input);
     tokenize.setAttribute('gen_ai.usage.input_tokens', count);
     tokenize.end();
     return count;
@@ -392,7 +392,7 @@ export class GenerationService {
     }
     const tokenizer = await loadTokenizer();
     const promptTokens = localPromptTokens ?? (await this.countPromptTokens(generation));
-    const completionTokens = tokenizer.count(produced.output) + Math.ceil(produced.outputCharsDropped / CHARS_PER_TOKEN_ESTIMATE);
+    const completionTokens = (await tokenizer.count(produced.output)) + Math.ceil(produced.outputCharsDropped / CHARS_PER_TOKEN_ESTIMATE);
     return { usage: { promptTokens, completionTokens }, isEstimated: true };
   }
 }

@@ -41,7 +41,7 @@ export interface ProcessRow extends GpuProcess {
 
 export interface ParsedRows<T> {
   rows: T[];
-  /** Lines that are not rows of the query: error text nvidia-smi mixes into stdout, or garbage. */
+  /** The first lines that are not rows of the query (error text nvidia-smi mixes into stdout, or garbage); empty when every line was a row. */
   unreadable: string[];
 }
 
@@ -52,6 +52,11 @@ const ID = /^[A-Za-z0-9._:/-]{1,128}$/;
 const NAME_LIMIT = 128;
 const PROCESS_NAME_LIMIT = 256;
 const PROCESSES_PER_GPU_LIMIT = 256;
+// far above any host (16 GPUs, a few thousand processes); more rows than this make the output unreadable
+const GPU_ROWS_LIMIT = 1024;
+const PROCESS_ROWS_LIMIT = 65_536;
+/** Unreadable lines kept for the log: the first says what went wrong, the rest only cost memory. */
+const UNREADABLE_KEPT = 8;
 
 /**
  * Parses what `nvidia-smi --format=csv,noheader,nounits` prints into GPU stats in SI units:
@@ -63,11 +68,11 @@ export class NvidiaSmiCsvParser {
   parseGpus(stdout: string, fields: readonly GpuQueryField[] = GPU_QUERY_FIELDS): ParsedRows<GpuStats> {
     const rows: GpuStats[] = [];
     const unreadable: string[] = [];
-    for (const line of lines(stdout)) {
+    for (const line of nonBlankLines(stdout, GPU_ROWS_LIMIT)) {
       const cells = splitRow(line, fields.length);
       const gpu = cells ? this.toGpu(Object.fromEntries(fields.map((field, i) => [field, cells[i]!])) as Record<GpuQueryField, string>) : null;
       if (gpu) rows.push(gpu);
-      else unreadable.push(line);
+      else if (unreadable.length < UNREADABLE_KEPT) unreadable.push(line);
     }
     return { rows, unreadable };
   }
@@ -75,11 +80,11 @@ export class NvidiaSmiCsvParser {
   parseProcesses(stdout: string): ParsedRows<ProcessRow> {
     const rows: ProcessRow[] = [];
     const unreadable: string[] = [];
-    for (const line of lines(stdout)) {
+    for (const line of nonBlankLines(stdout, PROCESS_ROWS_LIMIT)) {
       const cells = splitRow(line, PROCESS_QUERY_FIELDS.length);
       const pid = cells ? integerOf(cells[1]!) : null;
       if (!cells || !ID.test(cells[0]!) || pid === null || pid < 0) {
-        unreadable.push(line);
+        if (unreadable.length < UNREADABLE_KEPT) unreadable.push(line);
         continue;
       }
       const usedMib = numberOf(cells[2]!);
@@ -127,11 +132,31 @@ export class NvidiaSmiCsvParser {
   }
 }
 
-function lines(stdout: string): string[] {
-  return stdout
-    .split(/\r?\n/)
-    .map((line) => line.trim())
-    .filter((line) => line.length > 0);
+/**
+ * The trimmed non-blank lines of a text, one at a time, and at most `limit` of them (then one
+ * last marker line): output can be a megabyte of blank lines or of rows, and splitting it all at
+ * once held the event loop for 170 ms.
+ */
+export function* nonBlankLines(text: string, limit = Number.POSITIVE_INFINITY): Generator<string> {
+  let count = 0;
+  for (let start = 0; start < text.length; ) {
+    // a run of blank lines is skipped without making a string of each
+    const code = text.charCodeAt(start);
+    if (code === 0x0a || code === 0x0d || code === 0x20 || code === 0x09) {
+      start++;
+      continue;
+    }
+    let end = text.indexOf('\n', start);
+    if (end === -1) end = text.length;
+    const line = text.slice(start, end).trim();
+    start = end + 1;
+    if (line.length === 0) continue;
+    if (++count > limit) {
+      yield `(more than ${limit} lines)`;
+      return;
+    }
+    yield line;
+  }
 }
 
 /**

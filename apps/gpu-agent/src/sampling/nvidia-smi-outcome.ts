@@ -2,7 +2,7 @@ import type { GpuSampleErrorReason } from '@tokenscope/metrics';
 import type { GpuStats } from '@tokenscope/queue-contracts';
 import type { CommandRun } from './command-runner.js';
 import type { GpuReadFailure } from './gpu-reader.js';
-import type { ParsedRows } from './nvidia-smi-csv.js';
+import { nonBlankLines, type ParsedRows } from './nvidia-smi-csv.js';
 
 export interface RunContext {
   /** The nvidia-smi that ran (GPU_AGENT_NVIDIA_SMI), named in failure details. */
@@ -77,9 +77,11 @@ function withExit(message: string, exitCode: number | null): string {
 }
 
 function firstLine(text: string): string | null {
-  return text.split(/\r?\n/).map((l) => l.trim()).find((l) => l.length > 0) ?? null;
+  for (const line of nonBlankLines(text)) return line;
+  return null;
 }
 
 function firstLineMatching(text: string, pattern: RegExp): string | null {
-  return text.split(/\r?\n/).map((l) => l.trim()).find((l) => pattern.test(l)) ?? null;
+  for (const line of nonBlankLines(text)) if (pattern.test(line)) return line;
+  return null;
 }

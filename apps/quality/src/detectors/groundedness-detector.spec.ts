@@ -10,23 +10,23 @@ const review = (output: string, context: string[] | null = CONTEXT) => ({ reques
 describe(GroundednessDetector.name, () => {
   const detector = new GroundednessDetector({ minSupport: 0.5, maxUnsupported: 0.3, minContentWords: 3 });
 
-  it('passes an answer made of context sentences, even one cut mid-sentence', () => {
-    const verdict = detector.detect(review('The Rhine flows through six countries. Cologne Cathedral stands on the bank of the'));
+  it('passes an answer made of context sentences, even one cut mid-sentence', async () => {
+    const verdict = await detector.detect(review('The Rhine flows through six countries. Cologne Cathedral stands on the bank of the'));
     expect(verdict).toEqual({ status: 'clear', score: 0, reason: 'supported by context' });
   });
 
-  it('flags an answer whose sentences are not in the context', () => {
-    const verdict = detector.detect(review('Decode is limited by memory bandwidth. Continuous batching lets new requests join a running batch.'));
+  it('flags an answer whose sentences are not in the context', async () => {
+    const verdict = await detector.detect(review('Decode is limited by memory bandwidth. Continuous batching lets new requests join a running batch.'));
     expect(verdict).toEqual({ status: 'flagged', score: 1, reason: 'unsupported sentences' });
   });
 
-  it('flags when more than the allowed share of sentences is unsupported, and not at it', () => {
+  it('flags when more than the allowed share of sentences is unsupported, and not at it', async () => {
     const supported = 'The Rhine flows through six countries.';
     const invented = 'Its water is famously purple during winter festivals.';
     // 1 of 3 unsupported = 0.33 > 0.3
-    expect(detector.detect(review(`${supported} ${supported} ${invented}`)).status).toBe('flagged');
+    expect((await detector.detect(review(`${supported} ${supported} ${invented}`))).status).toBe('flagged');
     const lenient = new GroundednessDetector({ minSupport: 0.5, maxUnsupported: 0.34, minContentWords: 3 });
-    expect(lenient.detect(review(`${supported} ${supported} ${invented}`)).status).toBe('clear');
+    expect((await lenient.detect(review(`${supported} ${supported} ${invented}`))).status).toBe('clear');
   });
 
   it('measures support as the share of a sentence\'s content words found in the context', () => {
@@ -37,11 +37,11 @@ describe(GroundednessDetector.name, () => {
     expect(detector.compare('The cathedral took 632 years.', vocabulary)).toEqual({ checkedSentences: 1, unsupportedSentences: 0, unsupportedShare: 0 });
   });
 
-  it('does not check without context, with empty context, or with only filler sentences', () => {
-    expect(detector.detect(review('Anything at all here.', null))).toEqual({ status: 'not_checked', reason: 'no context' });
-    expect(detector.detect(review('Anything at all here.', []))).toEqual({ status: 'not_checked', reason: 'no context' });
-    expect(detector.detect(review('Anything at all here.', ['', 'the of a']))).toEqual({ status: 'not_checked', reason: 'empty context' });
-    expect(detector.detect(review('Sure! Here it is:'))).toEqual({ status: 'not_checked', reason: 'no checkable sentence' });
+  it('does not check without context, with empty context, or with only filler sentences', async () => {
+    expect(await detector.detect(review('Anything at all here.', null))).toEqual({ status: 'not_checked', reason: 'no context' });
+    expect(await detector.detect(review('Anything at all here.', []))).toEqual({ status: 'not_checked', reason: 'no context' });
+    expect(await detector.detect(review('Anything at all here.', ['', 'the of a']))).toEqual({ status: 'not_checked', reason: 'empty context' });
+    expect(await detector.detect(review('Sure! Here it is:'))).toEqual({ status: 'not_checked', reason: 'no checkable sentence' });
   });
 });
 

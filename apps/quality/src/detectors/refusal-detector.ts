@@ -5,7 +5,8 @@ const SCANNED_CHARS = 8000;
 
 /** Things a helpful answer does that the first-person refusal patterns must not read as refusing. */
 const BENIGN_IDIOMS: RegExp[] = [
-  /\b(?:i|we) (?:cannot|can't|couldn't) (?:stress|emphasi[sz]e|overstate|recommend|thank|praise|say)\b[^.!?\n]*?\benough\b/g,
+  // bounded: an unbounded lazy gap re-scanned the sentence from every "can't say" (65 ms on 8,000 chars)
+  /\b(?:i|we) (?:cannot|can't|couldn't) (?:stress|emphasi[sz]e|overstate|recommend|thank|praise|say)\b[^.!?\n]{0,80}?\benough\b/g,
   /\bcan't help but\b/g,
   /\bcan't (?:wait|believe|imagine)\b/g,
   /\bwon't lie\b/g,
@@ -97,6 +98,9 @@ const RULE_SET: RefusalRule[] = [
 
 const RULES: RefusalRule[] = RULE_SET.map((rule) => ({ ...rule, everyMatch: new RegExp(rule.pattern.source, 'g') }));
 
+/** Every rule's patterns by rule name, for the ReDoS check: most are built from pieces, so a source scan cannot read them. */
+export const REFUSAL_PATTERNS: ReadonlyMap<string, readonly RegExp[]> = new Map(RULES.map((rule) => [rule.name, [rule.pattern, rule.everyMatch!]]));
+
 /** The result of one classification: which rule fired, if any. */
 export interface RefusalMatch {
   isRefusal: boolean;
@@ -138,7 +142,8 @@ export function prepare(text: string): string {
   let out = text.slice(0, SCANNED_CHARS).toLowerCase();
   out = out.replace(/[’‘´]/g, "'").replace(/[“”„«»]/g, '"');
   out = out.replace(/```[\s\S]*?```/g, ' ').replace(/`[^`\n]*`/g, ' ');
-  out = out.replace(/^\s*>.*$/gm, ' ');
+  // [ \t], not \s: \s crosses line breaks, and a run of blank lines made this quadratic (91 ms on 8,000)
+  out = out.replace(/^[ \t]*>.*$/gm, ' ');
   out = out.replace(/"[^"\n]{0,500}"/g, ' ');
   // single-quoted spans: an opening quote after a space, a closing one before a space or punctuation,
   // so that apostrophes inside words (i'm, can't, users') never open or close one

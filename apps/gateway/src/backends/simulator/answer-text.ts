@@ -12,6 +12,11 @@ const REFUSALS = [
 export type AnswerKind = 'corpus' | 'grounded' | 'refusal';
 
 const SENTENCE_END = /(?<=[.!?])\s+/;
+/**
+ * English runs about 4 characters a token, so a sentence cut at 8 per token still yields the tokens
+ * wanted from it, as before; a cut that yields fewer only lets the next sentence supply the rest.
+ */
+const CHARS_PER_TOKEN_BOUND = 8;
 
 /** Chooses the token ids of a simulated answer from a seeded random source. */
 export class AnswerText {
@@ -57,7 +62,9 @@ export class AnswerText {
     let index = Math.floor(random() * sentences.length);
     const out: number[] = [];
     for (let guard = 0; out.length < length && guard < sentences.length * 4; guard++) {
-      out.push(...this.tokenizer.encode(`${out.length === 0 ? '' : ' '}${sentences[index % sentences.length]}`));
+      // only the first tokens are kept: a sentence of the caller's can be a whole body long
+      const sentence = sentences[index % sentences.length]!.slice(0, (length - out.length) * CHARS_PER_TOKEN_BOUND);
+      for (const token of this.tokenizer.encode(`${out.length === 0 ? '' : ' '}${sentence}`)) out.push(token);
       index++;
     }
     return out.slice(0, length);

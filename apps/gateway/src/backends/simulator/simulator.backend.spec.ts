@@ -91,8 +91,8 @@ describe(SimulatorBackend.name, () => {
     const tokenizer = await loadTokenizer();
     const result = await run(backend, request());
     expect(result.end.usage?.completionTokens).toBe(result.tokens);
-    expect(tokenizer.count(result.text)).toBe(result.tokens);
-    expect(result.end.usage?.promptTokens).toBe(tokenizer.count('Explain time to first token.'));
+    expect(await tokenizer.count(result.text)).toBe(result.tokens);
+    expect(result.end.usage?.promptTokens).toBe(await tokenizer.count('Explain time to first token.'));
   });
 
   it('stops at max_tokens with finish_reason length', async () => {

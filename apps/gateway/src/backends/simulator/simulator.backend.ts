@@ -62,7 +62,7 @@ export class SimulatorBackend implements GenerationBackend {
     const random = this.randomFor(request);
     const latency = new LatencyModel(profile, this.options.speed, Math.random);
     const fault = this.faults.draw(model.name, Math.random);
-    const promptTokens = request.promptTokens ?? this.countPrompt(request);
+    const promptTokens = request.promptTokens ?? (await this.countPrompt(request));
     const [shortest, longest] = profile.natural_length_tokens;
     const naturalLength = shortest + Math.floor(random() * (Math.max(shortest, longest) - shortest + 1));
     const kind: AnswerKind =
@@ -100,7 +100,7 @@ export class SimulatorBackend implements GenerationBackend {
     }
   }
 
-  private countPrompt(request: GenerationRequest): number {
+  private countPrompt(request: GenerationRequest): Promise<number> {
     return countInputTokens(this.tokenizer, request.input);
   }
 
@@ -116,7 +116,7 @@ export class SimulatorBackend implements GenerationBackend {
     const isBase64 = body.encoding_format === 'base64';
     const rawInputs = body.input;
     const inputs: Array<string | number[]> = typeof rawInputs === 'string' ? [rawInputs] : Array.isArray(rawInputs) && typeof rawInputs[0] === 'number' ? [rawInputs as number[]] : (rawInputs as Array<string | number[]>);
-    const promptTokens = request.promptTokens ?? this.countPrompt(request);
+    const promptTokens = request.promptTokens ?? (await this.countPrompt(request));
     // a prefill-like delay: the base time to first token and the per-token prefill
     const latency = new LatencyModel(request.model.simulator!, this.options.speed, Math.random);
     await sleep(latency.ttftMs(promptTokens, 1), undefined, { signal });

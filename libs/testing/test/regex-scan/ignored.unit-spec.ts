@@ -1,0 +1,1 @@
+export const IN_A_TEST = /(a+)+$/;

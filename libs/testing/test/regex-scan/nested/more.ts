@@ -1,0 +1,1 @@
+export const EITHER = /c|d/i;
