@@ -43,6 +43,8 @@ function cases(): HoldCase[] {
   post('chat, streamed: 4,096 messages with usage', '/v1/chat/completions', (v) => chat(messagesOf(4096, 200, v + 10), { stream: true, stream_options: { include_usage: true } }));
   post('completions: a prompt of random letters', '/v1/completions', (v) => json({ model: 'sim-fast', prompt: text('random letters, no space', v + 20) }));
   post('completions: a prompt of a CJK run', '/v1/completions', (v) => json({ model: 'sim-fast', prompt: text('CJK run', v + 20) }));
+  post('embeddings: one input of random letters', '/v1/embeddings', (v) => json({ model: 'sim-fast', input: text('random letters, no space', v + 30) }));
+  post('embeddings: 2,048 inputs of random letters', '/v1/embeddings', (v) => json({ model: 'sim-fast', input: Array.from({ length: 2048 }, (_, i) => pathologicalText('random letters, no space', 400, v * 2048 + i)), dimensions: 8 }));
   out.push({ name: 'faults: a 1 MiB word as a rate', method: 'PUT', path: '/admin/simulator/faults/sim-fast', body: (v) => json({ refusal_rate: text('one word of a single letter', v) }), statuses: [400] });
   out.push({ name: 'faults: nested arrays', method: 'PUT', path: '/admin/simulator/faults/sim-fast', body: nestedArrays, statuses: [400] });
   out.push({ name: 'faults: read', method: 'GET', path: '/admin/simulator/faults', statuses: [200] });

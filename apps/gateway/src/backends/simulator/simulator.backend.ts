@@ -3,6 +3,7 @@ import type { ServedModel } from '../../config/model-catalog.js';
 import type { Tokenizer } from '../../tokens/tokenizer.js';
 import { BackendError, type BackendResult, type EmbeddingResult, type GenerationBackend, type GenerationRequest, type TokenSink } from '../backend.js';
 import { countInputTokens } from '../input-tokens.js';
+import { WorkSlices } from '@tokenscope/app-runtime';
 import { AnswerText, type AnswerKind } from './answer-text.js';
 import type { FaultSwitch } from './fault-switch.js';
 import { LatencyModel } from './latency-model.js';
@@ -10,6 +11,19 @@ import { hashString, normalDraw, seededRandom } from './rng.js';
 
 /** Length of a simulated embedding when the request names no `dimensions`. */
 const SIMULATED_EMBEDDING_DIMENSIONS = 384;
+
+/** Characters of a text a simulated answer's seed depends on: hashing a whole 1 MiB input held the event loop for ~200 ms. */
+const SEED_SAMPLE_CHARS = 4096;
+
+/** A seed that differs for different texts in practice: the text's start, its end and its length. */
+function textSeed(text: string, seed: number): number {
+  const sample = text.length <= 2 * SEED_SAMPLE_CHARS ? text : `${text.slice(0, SEED_SAMPLE_CHARS)}${text.length}${text.slice(-SEED_SAMPLE_CHARS)}`;
+  return hashString(sample, seed);
+}
+
+function embeddingSeed(input: string | number[], seed: number): number {
+  return textSeed(typeof input === 'string' ? input : input.slice(0, 2 * SEED_SAMPLE_CHARS).join(','), seed);
+}
 
 function unitVector(seed: number, dimensions: number): Float32Array {
   const random = seededRandom(seed);
@@ -120,10 +134,13 @@ export class SimulatorBackend implements GenerationBackend {
     // a prefill-like delay: the base time to first token and the per-token prefill
     const latency = new LatencyModel(request.model.simulator!, this.options.speed, Math.random);
     await sleep(latency.ttftMs(promptTokens, 1), undefined, { signal });
-    const data = inputs.map((input, index) => {
-      const vector = unitVector(hashString(typeof input === 'string' ? input : input.join(','), this.options.seed), dimensions);
-      return { object: 'embedding', index, embedding: isBase64 ? Buffer.from(vector.buffer).toString('base64') : Array.from(vector) };
-    });
+    const slices = new WorkSlices();
+    const data = [];
+    for (const [index, input] of inputs.entries()) {
+      const vector = unitVector(embeddingSeed(input, this.options.seed), dimensions);
+      data.push({ object: 'embedding', index, embedding: isBase64 ? Buffer.from(vector.buffer).toString('base64') : Array.from(vector) });
+      await slices.yieldIfLong();
+    }
     const usage = { prompt_tokens: promptTokens, total_tokens: promptTokens };
     return { body: JSON.stringify({ object: 'list', data, model: request.model.name, usage }), usage: { promptTokens, completionTokens: 0 } };
   }
@@ -134,8 +151,8 @@ export class SimulatorBackend implements GenerationBackend {
     if (!isDeterministic) return Math.random;
     const seed = request.seed ?? this.options.seed;
     const input = request.input;
-    const text = input.kind === 'prompt' ? input.prompt : input.kind === 'chat' ? JSON.stringify(input.messages) : input.texts.join('\n');
-    return seededRandom(hashString(`${request.model.name}\u0000${text}`, seed));
+    const text = input.kind === 'prompt' ? input.prompt : input.kind === 'chat' ? input.messages.map((m) => `${m.role}\u0000${m.content}`).join('\u0001') : input.texts.join('\n');
+    return seededRandom(textSeed(`${request.model.name}\u0000${text}`, seed));
   }
 }
 
