@@ -9,6 +9,7 @@ const steps = [
   ['project boundaries', 'node', ['scripts/check-boundaries.mjs']],
   ['configuration reference is current', 'node', ['scripts/config-reference.mjs', '--check']],
   ['SLO rules, PrometheusRule and dashboard are current', 'node', ['scripts/slo-rules.mjs', '--check']],
+  ['Kubernetes PrometheusRules and dashboard ConfigMaps are current', 'node', ['scripts/kubernetes-manifests.mjs', '--check']],
   // in band: the end-to-end tests start real processes (Redis, Prometheus, the apps) and would
   // fight for this machine's two cores if several ran at once; it is barely slower here
   // --forceExit: once every test has finished, a handle some library left open (seen once: the

@@ -18,6 +18,7 @@ interface ComposeService {
   environment?: Record<string, string | null>;
   volumes?: Array<{ source?: string; target: string } | string>;
   profiles?: string[];
+  ports?: Array<{ published?: number | string; target: number } | string>;
   runtime?: string;
   healthcheck?: unknown;
   deploy?: { resources?: { reservations?: { devices?: Array<{ driver?: string; capabilities?: string[] }> } } };
@@ -99,6 +100,47 @@ describe('docker-compose.yml', () => {
     for (const model of models.models) {
       expect(model.upstream_url).toBe('http://vllm:8000');
       expect(compose).toContain(`- ${model.upstream_model}`);
+    }
+  });
+});
+
+describe('docker-compose.yml at scale (--scale gateway=3 --scale quality=2)', () => {
+  const SCALED: Record<string, number> = { gateway: APPS.gateway!, quality: APPS.quality! };
+
+  it('publishes no host port on the scaled apps (a second replica could not bind it)', () => {
+    const { services } = resolvedCompose();
+    for (const app of Object.keys(SCALED)) {
+      expect(services[app]!.ports ?? []).toEqual([]);
+      // no fixed name either: compose would refuse a second container with it
+      expect(services[app]).not.toHaveProperty('container_name');
+    }
+  });
+
+  it('puts one proxy in front of every replica, on the ports clients used before', () => {
+    const { services } = resolvedCompose();
+    const proxy = services.proxy!;
+    const published = (proxy.ports ?? []).map((port) => (typeof port === 'string' ? port : `${port.published}:${port.target}`));
+    expect(published).toEqual(Object.values(SCALED).map((port) => `${port}:${port}`));
+    expect(mountSources(proxy)).toContain(join(INFRA_DIR, 'nginx', 'tokenscope.conf'));
+    const conf = readFileSync(join(INFRA_DIR, 'nginx', 'tokenscope.conf'), 'utf8');
+    // resolved per request through Docker's DNS, so replicas scaled in later get traffic
+    expect(conf).toMatch(/^resolver 127\.0\.0\.11 valid=\d+s/m);
+    for (const [app, port] of Object.entries(SCALED)) {
+      const server = new RegExp(`listen ${port};\\s+location / \\{(?:\\s+#.*)*\\s+set \\$(\\w+) http://${app}:${port};\\s+proxy_pass \\$\\1;`);
+      expect(conf).toMatch(server);
+    }
+    // streams are relayed as they come
+    expect(conf).toMatch(/^proxy_buffering off;$/m);
+  });
+
+  it('has Prometheus discover every replica by DNS (type A) under the job names the rules read', () => {
+    const config = parse(readFileSync(join(INFRA_DIR, 'prometheus', 'prometheus.yml'), 'utf8')) as {
+      scrape_configs: Array<{ job_name: string; static_configs?: unknown; dns_sd_configs?: Array<{ names: string[]; type: string; port: number }> }>;
+    };
+    for (const [app, port] of Object.entries(SCALED)) {
+      const job = config.scrape_configs.find((j) => j.job_name === app);
+      expect(job?.static_configs).toBeUndefined();
+      expect(job?.dns_sd_configs).toEqual([expect.objectContaining({ names: [app], type: 'A', port })]);
     }
   });
 });

@@ -12,6 +12,9 @@ const INSTALL_HINTS: Record<string, string> = {
   'prometheus-alertmanager': 'prometheus-alertmanager',
   'docker-compose': 'docker-compose',
   'redis-server': 'redis-server',
+  // Debian's own kubernetes-client is 1.20, whose kustomize is too old for the overlays: the
+  // kubectl package of the Kubernetes apt repository (pkgs.k8s.io) or of Google Cloud's
+  kubectl: 'kubectl',
 };
 
 export function hasBinary(name: string): boolean {
