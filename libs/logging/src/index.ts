@@ -1,3 +1,3 @@
 export { LoggingModule, pinoOptions, type LoggingOptions } from './logging.module.js';
 export { REDACTED, redactionPaths } from './redaction.js';
-export { resolveRequestId } from './request-id.js';
+export { callerRequestId, resolveRequestId } from './request-id.js';
