@@ -61,6 +61,7 @@ export function limitWriteStalls(response: ServerResponse, timeoutMs: number): v
  * thousands of times leaves nothing behind.
  */
 export function waitForDrain(response: ServerResponse): Promise<void> {
+  if (response.destroyed) return Promise.resolve(); // its close has been and gone
   const timeoutMs = (response as LimitedResponse)[WRITE_STALL_TIMEOUT_MS] ?? DEFAULT_WRITE_STALL_TIMEOUT_MS;
   return new Promise((resolve) => {
     const settle = () => {
