@@ -1,5 +1,5 @@
 // Loaded first in every test file: importing these before any CJS module that requires them
-// avoids jest's "Cannot require() ES Module @nestjs/common in a cycle" (see STACK.md).
+// avoids jest's "Cannot require() ES Module @nestjs/common in a cycle" (the CJS prometheus module imports Nest while it loads).
 import 'reflect-metadata';
 import '@nestjs/common';
 import '@nestjs/core';

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Enforces the project boundaries of STYLE.md from the tags in each package.json (`nx.tags`):
+// Enforces the project boundaries of the house style from the tags in each package.json (`nx.tags`):
 //  - apps never import other apps; libs never import apps (only `type:lib` projects are importable);
 //  - a lib is imported only through its entry point, `@tokenscope/<name>`, and is declared as a dependency;
 //  - no relative import leaves its project;

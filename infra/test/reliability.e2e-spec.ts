@@ -1,10 +1,10 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { connect, type AddressInfo, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GENERATION_EVENTS } from '@tokenscope/queue-contracts';
-import { sampleSum, sampleValue, startFakeUpstream, startRedis, type FakeUpstream, type TestRedis } from '@tokenscope/testing';
+import { longModelFile, sampleSum, sampleValue, startFakeUpstream, startRedis, type FakeUpstream, type TemporaryModelsFile, type TestRedis } from '@tokenscope/testing';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { metrics, post, rssMb, startApp, type RunningApp } from './support/apps.js';
@@ -133,7 +133,9 @@ describe('faults against real processes', () => {
 
       const client = new Redis(redis.url);
       const queue = new Queue(GENERATION_EVENTS, { connection: client, prefix: redis.prefix });
-      expect((await queue.getJob('draining-1'))?.data.status).toBe('success');
+      // jobs are keyed by the gateway's own id; the answer's x-request-id is the event's publicId
+      const shownId = inFlight.headers.get('x-request-id');
+      expect((await queue.getJobs(['waiting'])).find((job) => job.data.publicId === shownId)?.data.status).toBe('success');
       await queue.close();
       client.disconnect();
       expect(spansPosted).toBeGreaterThan(0);
@@ -169,21 +171,17 @@ describe('faults against real processes', () => {
     let redis: TestRedis;
     let upstream: FakeUpstream;
     let gateway: RunningApp;
-    let modelsDir: string;
+    let modelsFile: TemporaryModelsFile;
 
     beforeAll(async () => {
       redis = await startRedis();
       upstream = await startFakeUpstream({ tokens: 100_000, ttftMs: 0, interTokenMs: 50 });
-      modelsDir = mkdtempSync(join(tmpdir(), 'models-'));
-      writeFileSync(
-        join(modelsDir, 'models.yaml'),
-        `models:\n  - name: long-model\n    backend: openai\n    upstream_url: ${upstream.url}\n    max_tokens_limit: 200000\n    price: { input_per_1k_usd: 0.001, output_per_1k_usd: 0.002 }\n`,
-      );
+      modelsFile = longModelFile(upstream.url);
       gateway = await startApp(processes, 'gateway', {
         REDIS_URL: redis.url,
         QUEUE_PREFIX: redis.prefix,
         LLM_BACKEND: 'openai',
-        MODELS_FILE: join(modelsDir, 'models.yaml'),
+        MODELS_FILE: modelsFile.path,
         GATEWAY_MAX_CONCURRENT_REQUESTS: '2000',
         UPSTREAM_CONNECTIONS: '2000',
       });
@@ -193,7 +191,7 @@ describe('faults against real processes', () => {
       await processes.stopAll();
       await upstream?.close();
       await redis?.stop();
-      rmSync(modelsDir, { recursive: true, force: true });
+      modelsFile?.remove();
     });
 
     /** Clients that send a streamed request and never read the answer. */

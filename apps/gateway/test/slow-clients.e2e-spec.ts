@@ -1,9 +1,6 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { GENERATION_EVENTS } from '@tokenscope/queue-contracts';
-import { sampleSum, sampleValue, startFakeUpstream, startRedis, waitFor, type FakeUpstream, type TestRedis } from '@tokenscope/testing';
+import { longModelFile, sampleSum, sampleValue, startFakeUpstream, startRedis, waitFor, type FakeUpstream, type TemporaryModelsFile, type TestRedis } from '@tokenscope/testing';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { jsonPost, startGateway, type RunningGateway } from './gateway-harness.js';
@@ -23,22 +20,18 @@ describe('clients that stop reading', () => {
   let redis: TestRedis;
   let upstream: FakeUpstream;
   let gateway: RunningGateway;
-  let modelsDir: string;
+  let modelsFile: TemporaryModelsFile;
 
   beforeAll(async () => {
     redis = await startRedis();
     // as fast as it can: 200,000 tokens (~40 MB of SSE) fill any socket buffer
     upstream = await startFakeUpstream({ tokens: 200_000, ttftMs: 0, interTokenMs: 0 });
-    modelsDir = mkdtempSync(join(tmpdir(), 'models-'));
-    writeFileSync(
-      join(modelsDir, 'models.yaml'),
-      `models:\n  - name: long-model\n    backend: openai\n    upstream_url: ${upstream.url}\n    max_tokens_limit: 200000\n    price: { input_per_1k_usd: 0.001, output_per_1k_usd: 0.002 }\n`,
-    );
+    modelsFile = longModelFile(upstream.url);
     gateway = await startGateway({
       REDIS_URL: redis.url,
       QUEUE_PREFIX: redis.prefix,
       LLM_BACKEND: 'openai',
-      MODELS_FILE: join(modelsDir, 'models.yaml'),
+      MODELS_FILE: modelsFile.path,
       GATEWAY_MAX_CONCURRENT_REQUESTS: String(SLOTS),
       GATEWAY_WRITE_STALL_TIMEOUT_MS: '1500',
     });
@@ -48,7 +41,7 @@ describe('clients that stop reading', () => {
     await gateway?.close();
     await upstream?.close();
     await redis?.stop();
-    rmSync(modelsDir, { recursive: true, force: true });
+    modelsFile?.remove();
   });
 
   const chat = (maxTokens: number, stream: boolean) => ({ model: 'long-model', messages: [{ role: 'user', content: 'go' }], max_tokens: maxTokens, stream });

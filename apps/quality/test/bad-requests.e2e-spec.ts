@@ -123,7 +123,7 @@ async function send(url: string, c: BadRequest, extraHeaders: Record<string, str
   return fetch(`${url}${c.path ?? FEEDBACK}`, { method, headers, ...(body !== undefined ? { body } : {}) });
 }
 
-/** The quality service's error shape (STYLE.md): `{code, message, requestId}`, and nothing internal in it. */
+/** The quality service's error shape: `{code, message, requestId}`, and nothing internal in it. */
 function expectQualityError(text: string, response: Response, expected: { status: number; code: string; field?: string | undefined }): void {
   expect(response.status).toBe(expected.status);
   expect(response.headers.get('content-type')).toMatch(/^application\/json/);

@@ -21,7 +21,7 @@ export interface EdgeRefusal {
 
 export interface AdapterOptions {
   bodyLimitBytes: number;
-  /** Renders an EdgeRefusal in the app's error shape (default: STYLE.md's `{code, message, requestId}`). */
+  /** Renders an EdgeRefusal in the app's error shape (default: the house error body `{code, message, requestId}`). */
   renderRefusal?: (refusal: EdgeRefusal) => string;
   /**
    * `caller` (default): the request id is the caller's `x-request-id` when it is safe, else a UUID.
@@ -45,7 +45,7 @@ declare module 'fastify' {
  */
 const MAX_PARAM_LENGTH = 512;
 
-/** STYLE.md's error body; the quality service answers in this shape. */
+/** The house error body `{code, message, requestId}`; the quality service answers in this shape. */
 /** The id an answer shows in `x-request-id`: the caller's when safe, else the request's own. */
 export function shownRequestId(request: FastifyRequest): string {
   return request.clientRequestId ?? request.id;

@@ -4,3 +4,4 @@ export { LogCapture } from './log-capture.js';
 export { freePort, waitFor } from './ports.js';
 export { parsePrometheusText, sampleSum, sampleValue, scrape, seriesAdded, seriesPerMetric, type Samples } from './prometheus-text.js';
 export { startRedis, type TestRedis } from './redis-server.js';
+export { longModelFile, type TemporaryModelsFile } from './models-file.js';

@@ -54,7 +54,7 @@ function fromHttpException(error: HttpException): QualityError {
 }
 
 /**
- * Every error the quality service answers, as `{code, message, requestId}` (STYLE.md). Unknown
+ * Every error the quality service answers, as `{code, message, requestId}` (the house error shape). Unknown
  * errors become a plain 500 and are logged here, once, with their cause; nothing else leaks.
  */
 @Catch()
