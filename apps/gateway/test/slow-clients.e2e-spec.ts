@@ -72,6 +72,32 @@ describe('clients that stop reading', () => {
     for (const socket of sockets) socket.destroy();
   }, 60_000);
 
+  it('ends a request still running at GATEWAY_REQUEST_TIMEOUT_MS, reading client or not: cancelled, upstream aborted', async () => {
+    const bounded = await startGateway({
+      REDIS_URL: redis.url,
+      QUEUE_PREFIX: `${redis.prefix}d`,
+      LLM_BACKEND: 'openai',
+      MODELS_FILE: modelsFile.path,
+      GATEWAY_REQUEST_TIMEOUT_MS: '1000',
+    });
+    upstream.behavior.interTokenMs = 20; // 200,000 tokens at 50 a second: far longer than the deadline
+    try {
+      const before = await bounded.metrics();
+      const abortedBefore = upstream.abortedCount();
+      const response = await jsonPost(`${bounded.url}/v1/chat/completions`, chat(200_000, true));
+      expect(response.status).toBe(200);
+      await expect(response.text()).rejects.toThrow(); // the gateway closed the connection mid-stream
+      await waitFor(async () => expect(sampleSum(await bounded.metrics(), 'llm_requests_total', { status: 'cancelled' }) - sampleSum(before, 'llm_requests_total', { status: 'cancelled' })).toBe(1), {
+        timeoutMs: 10_000,
+      });
+      await waitFor(() => expect(upstream.abortedCount() - abortedBefore).toBe(1), { timeoutMs: 10_000 });
+      expect(sampleValue(await bounded.metrics(), 'llm_active_requests')).toBe(0);
+    } finally {
+      upstream.behavior.interTokenMs = 0;
+      await bounded.close();
+    }
+  }, 30_000);
+
   it('does not serve (nor bill) a client that left while its budget was being read', async () => {
     // a budget makes admission read Redis; Redis paused makes that read wait
     const budgeted = await startGateway({
