@@ -61,6 +61,8 @@ describe('generation events in a real Redis queue', () => {
   });
 
   it('keeps serving while Redis is down, buffers up to its bound, counts the rest as dropped, and drains when Redis returns', async () => {
+    // the previous test's event must be in the queue before it is emptied, not still on its way
+    await waitFor(async () => expect((await queue.getJobs(['waiting'])).map((j) => j.data.publicId)).toContain('record-1'));
     await queue.obliterate({ force: true });
     const droppedBefore = await metric('llm_queue_events_dropped_total', { queue: GENERATION_EVENTS, reason: 'buffer_full' });
     await redis.kill();
