@@ -103,8 +103,9 @@ function event(finishedAtMs) {
   const output = kind === 0 ? REFUSAL : kind < 7 ? GROUNDED : ANSWER;
   const context = kind >= 1 && kind < 7 ? CONTEXT : null;
   return generationCompleted.parse({
-    v: 1,
+    v: 2,
     requestId: `${PREFIX}-${n}`,
+    publicId: `${PREFIX}-${n}`,
     model: n % 3 === 0 ? 'sim-large' : 'sim-fast',
     userId: `user-${n % 1000}`,
     endpoint: 'chat.completions',
@@ -124,6 +125,7 @@ function event(finishedAtMs) {
     finishedAtMs,
     output: kind === 1 ? ANSWER : output, // kind 1: an answer off its context
     context,
+    isContextReduced: false,
     trace: { traceparent: `00-${n.toString(16).padStart(32, '0')}-${'1'.padStart(16, '0')}-01` },
   });
 }

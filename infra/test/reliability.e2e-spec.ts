@@ -1,58 +1,20 @@
-import { readFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { connect, type AddressInfo, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GENERATION_EVENTS } from '@tokenscope/queue-contracts';
-import { freePort, parsePrometheusText, sampleSum, sampleValue, startFakeUpstream, startRedis, type FakeUpstream, type TestRedis } from '@tokenscope/testing';
+import { longModelFile, sampleSum, sampleValue, startFakeUpstream, startRedis, type FakeUpstream, type TemporaryModelsFile, type TestRedis } from '@tokenscope/testing';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
+import { metrics, post, rssMb, startApp, type RunningApp } from './support/apps.js';
 import { eventually, ProcessGroup } from './support/processes.js';
-import { INFRA_DIR, REPO_DIR } from './support/tools.js';
-import { APP_ENTRY, APP_NODE_FLAGS, appEnv } from '../lib/app-runtime.mjs';
+import { INFRA_DIR } from './support/tools.js';
 
 /**
  * Faults against real processes: the built apps started as in production, a private Redis that
  * the test kills and restarts, a fake upstream, clients that go slow or away, and SIGTERM.
  */
-
-/** As production runs them (the 1,000-slow-clients memory bound depends on it). */
-const APP_ARGS = [...APP_NODE_FLAGS, ...APP_ENTRY];
-
-interface RunningApp {
-  url: string;
-  pid: number;
-  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-}
-
-function startApp(processes: ProcessGroup, app: 'gateway' | 'quality' | 'gpu-agent', env: Record<string, string>): Promise<RunningApp> {
-  return (async () => {
-    const port = await freePort();
-    const portVariable = { gateway: 'GATEWAY_PORT', quality: 'QUALITY_PORT', 'gpu-agent': 'GPU_AGENT_PORT' }[app];
-    const hostVariable = { gateway: 'GATEWAY_HOST', quality: 'QUALITY_HOST', 'gpu-agent': 'GPU_AGENT_HOST' }[app];
-    const child = processes.start(app, process.execPath, APP_ARGS, {
-      cwd: join(REPO_DIR, 'apps', app),
-      env: appEnv({ PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', LOG_LEVEL: 'warn', [portVariable]: String(port), [hostVariable]: '127.0.0.1', ...env }),
-    });
-    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
-    const url = `http://127.0.0.1:${port}`;
-    await eventually(`${app} answers /healthz`, async () => (await fetch(`${url}/healthz`)).ok, processes, 30_000, 200);
-    return { url, pid: child.pid!, exited };
-  })();
-}
-
-function rssMb(pid: number): number {
-  const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return Number(match?.[1] ?? 0) / 1024;
-}
-
-async function post(url: string, body: unknown, headers: Record<string, string> = {}): Promise<Response> {
-  return fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
-}
-
-async function metrics(url: string) {
-  return parsePrometheusText(await (await fetch(`${url}/metrics`)).text());
-}
 
 describe('faults against real processes', () => {
   describe('Redis goes away while traffic flows, then comes back', () => {
@@ -171,7 +133,9 @@ describe('faults against real processes', () => {
 
       const client = new Redis(redis.url);
       const queue = new Queue(GENERATION_EVENTS, { connection: client, prefix: redis.prefix });
-      expect((await queue.getJob('draining-1'))?.data.status).toBe('success');
+      // jobs are keyed by the gateway's own id; the answer's x-request-id is the event's publicId
+      const shownId = inFlight.headers.get('x-request-id');
+      expect((await queue.getJobs(['waiting'])).find((job) => job.data.publicId === shownId)?.data.status).toBe('success');
       await queue.close();
       client.disconnect();
       expect(spansPosted).toBeGreaterThan(0);
@@ -207,21 +171,17 @@ describe('faults against real processes', () => {
     let redis: TestRedis;
     let upstream: FakeUpstream;
     let gateway: RunningApp;
-    let modelsDir: string;
+    let modelsFile: TemporaryModelsFile;
 
     beforeAll(async () => {
       redis = await startRedis();
       upstream = await startFakeUpstream({ tokens: 100_000, ttftMs: 0, interTokenMs: 50 });
-      modelsDir = mkdtempSync(join(tmpdir(), 'models-'));
-      writeFileSync(
-        join(modelsDir, 'models.yaml'),
-        `models:\n  - name: long-model\n    backend: openai\n    upstream_url: ${upstream.url}\n    max_tokens_limit: 200000\n    price: { input_per_1k_usd: 0.001, output_per_1k_usd: 0.002 }\n`,
-      );
+      modelsFile = longModelFile(upstream.url);
       gateway = await startApp(processes, 'gateway', {
         REDIS_URL: redis.url,
         QUEUE_PREFIX: redis.prefix,
         LLM_BACKEND: 'openai',
-        MODELS_FILE: join(modelsDir, 'models.yaml'),
+        MODELS_FILE: modelsFile.path,
         GATEWAY_MAX_CONCURRENT_REQUESTS: '2000',
         UPSTREAM_CONNECTIONS: '2000',
       });
@@ -231,7 +191,7 @@ describe('faults against real processes', () => {
       await processes.stopAll();
       await upstream?.close();
       await redis?.stop();
-      rmSync(modelsDir, { recursive: true, force: true });
+      modelsFile?.remove();
     });
 
     /** Clients that send a streamed request and never read the answer. */

@@ -9,7 +9,7 @@ import { installRequestContext } from './http/request-context.js';
 
 /** Builds the gateway exactly as production runs it; main.ts and the tests both call this. */
 export async function createGatewayApp(config: GatewayConfig, options: GatewayAppOptions = {}): Promise<NestFastifyApplication> {
-  const adapter = createFastifyAdapter({ bodyLimitBytes: config.GATEWAY_BODY_LIMIT_BYTES, renderRefusal: renderOpenAiRefusal });
+  const adapter = createFastifyAdapter({ bodyLimitBytes: config.GATEWAY_BODY_LIMIT_BYTES, renderRefusal: renderOpenAiRefusal, requestIds: 'own' });
   installRequestContext(adapter.getInstance());
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, options), adapter, { bufferLogs: true, abortOnError: false });
   app.useLogger(quietBootLogger(app.get(Logger)));

@@ -1,6 +1,8 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { loadConfig } from '@tokenscope/config';
+import { REDIS } from '@tokenscope/redis';
 import { LogCapture, scrape, startRedis, type Samples, type TestRedis } from '@tokenscope/testing';
+import type { Redis } from 'ioredis';
 import { gatewayConfigSchema } from '../src/config/gateway.config.js';
 import { createGatewayApp } from '../src/configure-app.js';
 
@@ -20,6 +22,10 @@ export async function startGateway(env: Record<string, string>): Promise<Running
   await app.listen({ port: 0, host: '127.0.0.1' });
   const address = app.getHttpServer().address() as { port: number };
   const url = `http://127.0.0.1:${address.port}`;
+  // as in production, where traffic comes once /readyz passes: a caller's x-request-id can be
+  // claimed (and echoed) only once Redis is connected (a test with Redis away goes on after 2 s)
+  const redis = app.get<Redis>(REDIS);
+  for (let waitedMs = 0; redis.status !== 'ready' && waitedMs < 2000; waitedMs += 20) await new Promise((r) => setTimeout(r, 20));
   return {
     url,
     app,

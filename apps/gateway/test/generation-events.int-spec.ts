@@ -26,7 +26,7 @@ describe('generation events in a real Redis queue', () => {
 
   const metric = async (name: string, labels: Record<string, string>) => sampleValue(await gateway.metrics(), name, labels);
 
-  it('publishes one contract-valid job per finished request, keyed by the request id, whatever the outcome', async () => {
+  it('publishes one contract-valid job per finished request, keyed by the gateway’s own id, whatever the outcome', async () => {
     await (await jsonPost(`${gateway.url}/v1/generate`, { prompt: 'ok', max_tokens: 4, user: 'alice', context: ['Docs.'] }, { 'x-request-id': 'evt-success' })).text();
     await (await jsonPost(`${gateway.url}/v1/generate`, { prompt: 'ok', max_tokens: 0 }, { 'x-request-id': 'evt-rejected' })).text();
     await (await fetch(`${gateway.url}/admin/simulator/faults/sim-fast`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: '{"server_error_rate":1}' })).text();
@@ -35,12 +35,14 @@ describe('generation events in a real Redis queue', () => {
 
     await waitFor(async () => expect(await queue.getJobCounts('waiting')).toEqual({ waiting: 3 }));
     const jobs = await queue.getJobs(['waiting']);
-    const byId = new Map(jobs.map((job) => [job.id, job]));
+    const byId = new Map(jobs.map((job) => [job.data.publicId as string, job]));
     for (const id of ['evt-success', 'evt-rejected', 'evt-error']) {
       const job = byId.get(id)!;
       expect(job.name).toBe(GENERATION_COMPLETED);
       expect(() => generationCompleted.parse(job.data)).not.toThrow();
-      expect(job.data.requestId).toBe(id);
+      // the job and the once-only guard are keyed by the gateway's own id, never the caller's
+      expect(job.id).toBe(job.data.requestId);
+      expect(job.data.requestId).toMatch(/^[0-9a-f-]{36}$/);
     }
     expect(byId.get('evt-success')!.data).toMatchObject({ status: 'success', httpStatus: 200, userId: 'alice', context: ['Docs.'], completionTokens: 4 });
     expect(byId.get('evt-success')!.data.output.length).toBeGreaterThan(0);
@@ -59,14 +61,20 @@ describe('generation events in a real Redis queue', () => {
   });
 
   it('keeps serving while Redis is down, buffers up to its bound, counts the rest as dropped, and drains when Redis returns', async () => {
+    // the previous test's event must be in the queue before it is emptied, not still on its way
+    await waitFor(async () => expect((await queue.getJobs(['waiting'])).map((j) => j.data.publicId)).toContain('record-1'));
     await queue.obliterate({ force: true });
     const droppedBefore = await metric('llm_queue_events_dropped_total', { queue: GENERATION_EVENTS, reason: 'buffer_full' });
     await redis.kill();
+    // with Redis away a caller's id cannot be claimed: each request is served under the gateway's own id
+    const served: string[] = [];
     for (let i = 0; i < 8; i++) {
       const response = await jsonPost(`${gateway.url}/v1/generate`, { prompt: 'during outage', max_tokens: 2 }, { 'x-request-id': `outage-${i}` });
       expect(response.status).toBe(200);
-      await response.text();
+      served.push(response.headers.get('x-request-id')!);
+      expect(((await response.json()) as { id: string }).id).toBe(served[i]);
     }
+    expect(served.filter((id) => id.startsWith('outage-'))).toEqual([]);
     const ready = (await (await fetch(`${gateway.url}/readyz`)).json()) as { status: string; checks: { redis: string } };
     expect(ready.status).toBe('degraded');
     expect(ready.checks.redis).not.toBe('ok');
@@ -74,17 +82,16 @@ describe('generation events in a real Redis queue', () => {
 
     await redis.restart();
     await waitFor(async () => expect(await metric('llm_queue_events_buffered', { queue: GENERATION_EVENTS })).toBe(0), { timeoutMs: 15_000 });
-    await waitFor(async () => expect((await queue.getJobs(['waiting'])).map((j) => j.id).sort()).toEqual(['outage-3', 'outage-4', 'outage-5', 'outage-6', 'outage-7']), {
+    await waitFor(async () => expect((await queue.getJobs(['waiting'])).map((j) => j.data.publicId).sort()).toEqual(served.slice(3).sort()), {
       timeoutMs: 15_000,
     });
     // their request records too (no quality service runs here to rebuild them from the events),
     // within the same bound, so they can be voted on as soon as Redis is back
-    const outageIds = Array.from({ length: 8 }, (_, i) => `outage-${i}`);
     await waitFor(async () => {
       const present = [];
-      for (const id of outageIds) if ((await client.exists(requestRecordKey(redis.prefix, id))) === 1) present.push(id);
-      expect(present).toEqual(['outage-3', 'outage-4', 'outage-5', 'outage-6', 'outage-7']);
+      for (const id of served) if ((await client.exists(requestRecordKey(redis.prefix, id))) === 1) present.push(id);
+      expect(present).toEqual(served.slice(3));
     });
-    expect(await client.hgetall(requestRecordKey(redis.prefix, 'outage-7'))).toMatchObject({ userId: 'anonymous', model: 'sim-fast', status: 'success' });
+    expect(await client.hgetall(requestRecordKey(redis.prefix, served[7]!))).toMatchObject({ userId: 'anonymous', model: 'sim-fast', status: 'success' });
   });
 });

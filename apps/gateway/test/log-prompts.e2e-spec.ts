@@ -9,7 +9,7 @@ describe('LOG_PROMPTS', () => {
     const response = await jsonPost(`${running.gateway.url}/v1/generate`, { prompt: 'visible', max_tokens: 3 }, { 'x-request-id': 'verbose-1' });
     const body = (await response.json()) as { text: string };
     await waitFor(() => expect(running.gateway.logs.withMessage('generation completed')).toHaveLength(1));
-    expect(running.gateway.logs.withMessage('generation completed')[0]).toMatchObject({ request_id: 'verbose-1', output: body.text });
+    expect(running.gateway.logs.withMessage('generation completed')[0]).toMatchObject({ client_request_id: 'verbose-1', output: body.text });
   });
 
   it('still redacts credentials', async () => {

@@ -71,8 +71,9 @@ describe('logs, traces and exemplars', () => {
   it('writes one completion line per request with its ids and numbers, and no prompt or output', async () => {
     const response = await jsonPost(`${gateway.url}/v1/generate`, { prompt: SECRET_PROMPT, max_tokens: 4 }, { 'x-request-id': 'log-test-1' });
     const body = (await response.json()) as { usage: { prompt_tokens: number; completion_tokens: number }; cost_usd: number };
-    await waitFor(() => expect(gateway.logs.withMessage('generation completed').filter((l) => l.request_id === 'log-test-1')).toHaveLength(1));
-    const line = gateway.logs.withMessage('generation completed').find((l) => l.request_id === 'log-test-1')!;
+    // request_id is the gateway's own; the caller's id joins the logs as client_request_id
+    await waitFor(() => expect(gateway.logs.withMessage('generation completed').filter((l) => l.client_request_id === 'log-test-1')).toHaveLength(1));
+    const line = gateway.logs.withMessage('generation completed').find((l) => l.client_request_id === 'log-test-1')!;
     const trace = exporter.getFinishedSpans().find((s) => s.name === 'llm_generate' && s.attributes['tokenscope.request_id'] === 'log-test-1')!;
     expect(line).toMatchObject({
       level: 'info',
@@ -86,6 +87,8 @@ describe('logs, traces and exemplars', () => {
       output: '[redacted]',
     });
     expect(line.span_id).toMatch(/^[0-9a-f]{16}$/);
+    expect(line.request_id).toMatch(/^[0-9a-f-]{36}$/);
+    expect(line.public_id).toBeUndefined(); // the caller's id was free: the client was given it
     expect(typeof line.ttft_ms).toBe('number');
     expect(typeof line.latency_ms).toBe('number');
     expect(gateway.logs.raw.join('\n')).not.toContain(SECRET_PROMPT);

@@ -21,7 +21,7 @@ describe(RequestRecordWriter.name, () => {
   });
 
   const key = (requestId: string) => requestRecordKey(redis.prefix, requestId);
-  const options = { timeoutMs: 50, ttlSeconds: 600, pendingLimit: 2 };
+  const options = { timeoutMs: 50, ttlSeconds: 600, claimTtlSeconds: 900, pendingLimit: 2, pendingLimitBytes: 1_000_000 };
 
   it('writes the record, with its TTL, before write() returns', async () => {
     const writer = new RequestRecordWriter(client, { ...options, prefix: redis.prefix });
@@ -52,5 +52,47 @@ describe(RequestRecordWriter.name, () => {
     expect(await client.exists(key('out-1'))).toBe(0);
     // out-3 was already there: left as it was
     expect((await client.hgetall(key('out-3'))).finishedAtMs).toBe('1');
+  });
+
+  it('claims a caller id only while no record has it, and never writes over another user’s record', async () => {
+    const writer = new RequestRecordWriter(client, { ...options, prefix: redis.prefix });
+    expect(await writer.claim('shared-1', 'own-a', { userId: 'alice', model: 'sim-fast' })).toBe('shared-1');
+    expect(await client.hgetall(key('shared-1'))).toMatchObject({ userId: 'alice', status: 'in_progress' });
+    expect(await client.ttl(key('shared-1'))).toBeGreaterThan(890);
+    // taken, by another user or by the same one: the later request is served under its own id
+    expect(await writer.claim('shared-1', 'own-b', { userId: 'mallory', model: 'sim-fast' })).toBe('own-b');
+    expect(await writer.claim('shared-1', 'own-c', { userId: 'alice', model: 'sim-fast' })).toBe('own-c');
+
+    await writer.write('shared-1', { userId: 'mallory', model: 'sim-large', status: 'success' });
+    expect(await client.hgetall(key('shared-1'))).toMatchObject({ userId: 'alice', model: 'sim-fast', status: 'in_progress' });
+    await writer.write('shared-1', { userId: 'alice', model: 'sim-fast', status: 'success' });
+    expect(await client.hgetall(key('shared-1'))).toMatchObject({ userId: 'alice', status: 'success' });
+    expect(await client.ttl(key('shared-1'))).toBeLessThanOrEqual(600);
+    // finished: not even its owner's later write replaces it
+    await writer.write('shared-1', { userId: 'alice', model: 'sim-fast', status: 'error' });
+    expect((await client.hgetall(key('shared-1'))).status).toBe('success');
+  });
+
+  it('claims nothing while Redis is unreachable: the request is served under its own id', async () => {
+    const down = new Redis(redis.url, { lazyConnect: true });
+    try {
+      const writer = new RequestRecordWriter(down, { ...options, prefix: redis.prefix });
+      expect(await writer.claim('down-1', 'own-d', { userId: 'alice', model: 'sim-fast' })).toBe('own-d');
+      expect(await client.exists(key('down-1'))).toBe(0);
+    } finally {
+      down.disconnect();
+    }
+  });
+
+  it('bounds the records waiting for Redis in bytes as well as in count', async () => {
+    const down = new Redis(redis.url, { lazyConnect: true });
+    try {
+      // each record here holds ~2 x 300 characters + 200 bytes: three fit in 2,500 bytes, four do not
+      const writer = new RequestRecordWriter(down, { ...options, prefix: redis.prefix, pendingLimit: 1000, pendingLimitBytes: 2500 });
+      for (let i = 0; i < 10; i++) await writer.write(`bytes-${i}`, { userId: 'u'.repeat(280), model: 'sim-fast', status: 'success' });
+      expect(writer.pendingCount).toBe(3);
+    } finally {
+      down.disconnect();
+    }
   });
 });

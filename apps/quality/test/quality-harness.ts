@@ -62,9 +62,11 @@ let eventCounter = 0;
 /** A `generation.completed` payload that passes the contract, with the fields a test cares about. */
 export function generationEvent(overrides: Partial<GenerationCompleted> = {}): GenerationCompleted {
   const finishedAtMs = overrides.finishedAtMs ?? Date.now();
+  const requestId = overrides.requestId ?? `req-${process.pid}-${++eventCounter}`;
   return generationCompleted.parse({
-    v: 1,
-    requestId: `req-${process.pid}-${++eventCounter}`,
+    v: 2,
+    requestId,
+    publicId: requestId,
     model: 'sim-fast',
     userId: 'alice',
     endpoint: 'generate',
@@ -84,6 +86,7 @@ export function generationEvent(overrides: Partial<GenerationCompleted> = {}): G
     finishedAtMs,
     output: 'Prefill reads the whole prompt at once. Decode produces one token at a time.',
     context: null,
+    isContextReduced: false,
     trace: {},
     ...overrides,
   });

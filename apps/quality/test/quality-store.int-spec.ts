@@ -26,6 +26,7 @@ describe(RedisQualityStore.name, () => {
 
   const facts = (requestId: string, overrides: Partial<GenerationFacts> = {}): GenerationFacts => ({
     requestId,
+    publicId: requestId,
     userId: 'alice',
     model: 'sim-fast',
     isSuccess: true,

@@ -4,6 +4,7 @@ import type { RequestEntry } from '@tokenscope/console-contract';
 export function requestEntry(overrides: Partial<RequestEntry> & { finishedAtMs: number }): RequestEntry {
   return {
     id: 'r',
+    gatewayRequestId: 'gw-r',
     model: 'sim-fast',
     user: 'alice',
     endpoint: 'generate',

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { type IncomingMessage, STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
-import { resolveRequestId } from '@tokenscope/logging';
+import { callerRequestId, resolveRequestId } from '@tokenscope/logging';
 import { errorCodes, type FastifyError, type FastifyReply, type FastifyRequest } from 'fastify';
 import { decodeJsonBody } from './json-body.js';
 
@@ -23,6 +23,20 @@ export interface AdapterOptions {
   bodyLimitBytes: number;
   /** Renders an EdgeRefusal in the app's error shape (default: the house shape `{code, message, requestId}`, CONTRIBUTING.md). */
   renderRefusal?: (refusal: EdgeRefusal) => string;
+  /**
+   * `caller` (default): the request id is the caller's `x-request-id` when it is safe, else a UUID.
+   * `own`: the request id is always a fresh UUID, never from the caller (an app that keys state by
+   * it: a caller could reuse an id); the caller's id stays in `request.clientRequestId` and is
+   * what `x-request-id` echoes until the app sets another.
+   */
+  requestIds?: 'caller' | 'own';
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The caller's `x-request-id` when it is safe (requestIds `own` only; otherwise it is `id`). */
+    clientRequestId: string | undefined;
+  }
 }
 
 /**
@@ -30,6 +44,11 @@ export interface AdapterOptions {
  * default, 100, refused valid model names with a 414 before the route could name the field.
  */
 const MAX_PARAM_LENGTH = 512;
+
+/** The id an answer shows in `x-request-id`: the caller's when safe, else the request's own. */
+export function shownRequestId(request: FastifyRequest): string {
+  return request.clientRequestId ?? request.id;
+}
 
 /** The house error body (CONTRIBUTING.md, Errors); the quality service answers in this shape. */
 export function renderStyleRefusal(refusal: EdgeRefusal): string {
@@ -44,11 +63,12 @@ export function renderStyleRefusal(refusal: EdgeRefusal): string {
  */
 export function createFastifyAdapter(options: AdapterOptions): FastifyAdapter {
   const render = options.renderRefusal ?? renderStyleRefusal;
+  const isOwnIds = options.requestIds === 'own';
   const adapter = new FastifyAdapter({
     bodyLimit: options.bodyLimitBytes,
     // Fastify would take the header verbatim; genReqId validates it instead
     requestIdHeader: false,
-    genReqId: (req: IncomingMessage) => resolveRequestId(req.headers['x-request-id']),
+    genReqId: (req: IncomingMessage) => (isOwnIds ? randomUUID() : resolveRequestId(req.headers['x-request-id'])),
     onProtoPoisoning: 'error',
     onConstructorPoisoning: 'error',
     keepAliveTimeout: 65_000,
@@ -56,10 +76,12 @@ export function createFastifyAdapter(options: AdapterOptions): FastifyAdapter {
     routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
     // Fastify's own answers here quote the caller's URL back and use its own body shape
     frameworkErrors: (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
+      // these can fail before the onRequest hooks have run
+      if (isOwnIds) request.clientRequestId = callerRequestId(request.headers['x-request-id']);
       const isTooLong = error.code === 'FST_ERR_MAX_PARAM_LENGTH';
       const refusal: EdgeRefusal = isTooLong
-        ? { status: 414, code: 'URI_TOO_LONG', message: `url: a path segment is longer than ${MAX_PARAM_LENGTH} characters`, param: 'url', requestId: request.id }
-        : { status: 400, code: 'INVALID_REQUEST', message: 'url: not a valid URL (bad percent-encoding)', param: 'url', requestId: request.id };
+        ? { status: 414, code: 'URI_TOO_LONG', message: `url: a path segment is longer than ${MAX_PARAM_LENGTH} characters`, param: 'url', requestId: shownRequestId(request) }
+        : { status: 400, code: 'INVALID_REQUEST', message: 'url: not a valid URL (bad percent-encoding)', param: 'url', requestId: shownRequestId(request) };
       sendRefusal(reply, refusal, render);
     },
     clientErrorHandler: (error: NodeJS.ErrnoException, socket: Socket) => answerClientError(error, socket, render),
@@ -83,9 +105,11 @@ export function createFastifyAdapter(options: AdapterOptions): FastifyAdapter {
   adapter.useBodyParser('application/x-www-form-urlencoded', false, { bodyLimit: options.bodyLimitBytes }, (_request, _body, done) => {
     done(new errorCodes.FST_ERR_CTP_INVALID_MEDIA_TYPE('application/x-www-form-urlencoded'), undefined);
   });
+  fastify.decorateRequest('clientRequestId', undefined);
   fastify.addHook('onRequest', (request, reply, done) => {
+    if (isOwnIds) request.clientRequestId = callerRequestId(request.headers['x-request-id']);
     // on the raw response, so that hijacked (streamed) answers carry it too
-    reply.raw.setHeader('x-request-id', request.id);
+    reply.raw.setHeader('x-request-id', shownRequestId(request));
     done();
   });
   return adapter;

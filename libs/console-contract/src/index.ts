@@ -6,7 +6,10 @@
 
 /** One finished request as the console lists it (kept as JSON in Redis: short, stable names). */
 export interface RequestEntry {
+  /** The id the client was given in `x-request-id`: what it votes with. */
   id: string;
+  /** The gateway's own id of the request: `request_id` in the gateway's log lines. */
+  gatewayRequestId: string;
   model: string;
   user: string;
   endpoint: string;

@@ -1,8 +1,15 @@
 export {
+  anyGenerationCompleted,
+  currentGenerationEvent,
+  EVENT_CONTEXT_DOCUMENTS_LIMIT,
+  EVENT_CONTEXT_LIMIT_BYTES,
+  EVENT_OUTPUT_LIMIT_BYTES,
   EVENT_TEXT_LIMIT_CHARS,
   GENERATION_COMPLETED,
   GENERATION_EVENTS,
   generationCompleted,
+  generationCompletedV1,
+  type GenerationCompletedV1,
   generationEndpoint,
   requestStatus,
   type GenerationCompleted,
@@ -35,3 +42,4 @@ export {
   type GpuStats,
 } from './gpu-samples.queue.js';
 export { SERVED_MODELS_LIMIT, SERVED_MODELS_TTL_SECONDS, servedModelsKey } from './served-models.keys.js';
+export { boundEventContext, boundEventOutput, cutToBytes } from './event-text.js';

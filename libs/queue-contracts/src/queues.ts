@@ -11,14 +11,16 @@ export type JobName<Q extends QueueName> = keyof (typeof queueContracts)[Q] & st
 export type JobPayload<Q extends QueueName, N extends JobName<Q>> = z.infer<(typeof queueContracts)[Q][N]>;
 
 /**
- * Retention keeps Redis bounded: finished jobs are trimmed by age and count. Retries cover
- * transient consumer failures; the consumer is idempotent, so a retry is harmless.
+ * Retention keeps Redis bounded: finished jobs are trimmed by age (seconds) and count, so at
+ * most 1,000 completed and 1,000 failed jobs of at most ~100 KB each (the event's byte limits):
+ * ~200 MB in the worst case, a few MB for typical events. Retries cover transient consumer
+ * failures; the consumer is idempotent, so a retry is harmless.
  */
 export const defaultJobOptions = {
   attempts: 5,
   backoff: { type: 'exponential', delay: 500 },
-  removeOnComplete: { age: 3600, count: 10_000 },
-  removeOnFail: { age: 7 * 86_400, count: 10_000 },
+  removeOnComplete: { age: 3600, count: 1000 },
+  removeOnFail: { age: 7 * 86_400, count: 1000 },
 } as const;
 
 /** Parses a job's data with its contract schema; throws a ZodError naming the bad fields. */

@@ -7,3 +7,4 @@ export { parsePrometheusText, sampleSum, sampleValue, scrape, seriesAdded, serie
 export { startRedis, type TestRedis } from './redis-server.js';
 export { redosReport, redosVerdicts, scanRegexes, type ComputedRegexSite, type RedosReport, type RedosVerdict, type RegexScan, type SourceRegex } from './redos.js';
 export { EVENT_LOOP_HOLD_LIMIT_MS, jsonBytes, leastHold, longestHold, PATHOLOGICAL_KINDS, pathologicalText, type PathologicalKind } from './event-loop-hold.js';
+export { longModelFile, type TemporaryModelsFile } from './models-file.js';

@@ -33,9 +33,13 @@ import { RequestRecordWriter } from './request-record-writer.js';
             prefix: config.QUEUE_PREFIX,
             timeoutMs: config.REQUEST_RECORD_TIMEOUT_MS,
             ttlSeconds: config.REQUEST_RECORD_TTL_SECONDS,
-            // a record is useful only while its event can still arrive: the same bound as the events
+            // a claimed id must outlive its request, or another request could claim it mid-flight
+            claimTtlSeconds: Math.max(config.REQUEST_RECORD_TTL_SECONDS, Math.ceil(config.GATEWAY_REQUEST_TIMEOUT_MS / 1000) + 60),
+            // a record is useful only while its event can still arrive: the same count as the events
             pendingLimit: config.EVENTS_BUFFER_LIMIT,
+            pendingLimitBytes: config.REQUEST_RECORDS_BUFFER_LIMIT_BYTES,
           }),
+          { writeStallTimeoutMs: config.GATEWAY_WRITE_STALL_TIMEOUT_MS, requestTimeoutMs: config.GATEWAY_REQUEST_TIMEOUT_MS },
         ),
     },
   ],

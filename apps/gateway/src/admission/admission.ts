@@ -1,4 +1,6 @@
+import type { ServerResponse } from 'node:http';
 import type { ApiPrincipal } from '@tokenscope/config';
+import { limitWriteStalls } from '../http/sse-writer.js';
 import { GenerationError } from '../generation/generation.errors.js';
 import type { Authenticator } from './authenticator.js';
 import type { BudgetGuard } from './budget-guard.js';
@@ -11,13 +13,34 @@ import type { RequestRecordWriter } from './request-record-writer.js';
  * (429 with Retry-After instead of an unbounded queue). Holds the request record writer too,
  * since the record is the admitted request's receipt for feedback.
  */
+export interface DurationLimits {
+  /** Longest wait for a client to take more of a streamed answer. */
+  writeStallTimeoutMs: number;
+  /** Longest a request may be served, whatever it waits for. */
+  requestTimeoutMs: number;
+}
+
 export class Admission {
   constructor(
     private readonly authenticator: Authenticator,
     private readonly limiter: ConcurrencyLimiter,
     private readonly budget: BudgetGuard | undefined,
     readonly records: RequestRecordWriter,
+    private readonly durations: DurationLimits,
   ) {}
+
+  /**
+   * Bounds how long a request can hold its slot: a client that takes nothing of its stream for
+   * writeStallTimeoutMs, or a request still running after requestTimeoutMs, has its connection
+   * closed, which ends the request as cancelled and aborts the upstream. Returns the function
+   * that lifts the bounds once the request is over.
+   */
+  limitDuration(response: ServerResponse): () => void {
+    limitWriteStalls(response, this.durations.writeStallTimeoutMs);
+    const timer = setTimeout(() => response.destroy(), this.durations.requestTimeoutMs);
+    timer.unref();
+    return () => clearTimeout(timer);
+  }
 
   get isOpenAccess(): boolean {
     return this.authenticator.isOpen;

@@ -3,24 +3,37 @@ import type { Redis } from 'ioredis';
 
 export interface RequestRecordWriterOptions {
   prefix: string;
-  /** Longest wait before the response ends anyway. */
+  /** Longest wait for Redis (a claim, a record) before the request goes on without it. */
   timeoutMs: number;
   ttlSeconds: number;
-  /** Records kept in memory while Redis is unreachable; the oldest go first beyond it. */
+  /**
+   * Seconds a claimed id stays claimed before its request ends: at least as long as a request
+   * may run, so that no other request can claim the id while its first owner is in flight.
+   */
+  claimTtlSeconds: number;
+  /** Records kept in memory while Redis is unreachable; the oldest go first beyond either bound. */
   pendingLimit: number;
+  pendingLimitBytes: number;
 }
 
+/** Status of a record whose request is still being served. */
+const IN_PROGRESS = 'in_progress';
+
 /**
- * Stores a small record of each served request before its response ends, so that feedback sent
- * the moment the answer arrives finds it even while the generation-events queue is behind.
- * Bounded by a short timeout: a slow Redis delays the end of a response by at most that much,
- * and an absent one not at all. Records that could not be written wait in memory (bounded like
- * the event buffer) and are written the moment Redis is ready again, so a vote on a request
- * served during an outage works as soon as Redis is back, not only once the quality service has
- * consumed the request's event (which also rebuilds a missing record).
+ * The request records that votes need (`<prefix>:request:<public id>`). A caller's
+ * `x-request-id` names a record only once this writer has claimed it, atomically and only if
+ * no record of that name exists, so a reused id can never take over another request's record;
+ * a request whose id was taken is served under the gateway's own id instead.
+ *
+ * The finished record is written before the response ends, so that feedback sent the moment
+ * the answer arrives finds it even while the generation-events queue is behind; a slow Redis
+ * delays the end of a response by at most timeoutMs, an absent one not at all. Records that
+ * could not be written wait in memory (bounded in count and bytes) and are written the moment
+ * Redis is ready again.
  */
 export class RequestRecordWriter {
   private readonly pending = new Map<string, RequestRecord>();
+  private pendingBytes = 0;
 
   constructor(
     private readonly redis: Redis,
@@ -32,6 +45,23 @@ export class RequestRecordWriter {
   /** Records waiting for Redis (for tests and diagnostics). */
   get pendingCount(): number {
     return this.pending.size;
+  }
+
+  /**
+   * Claims `wantedId` (the caller's id) for a request of `owner`; resolves with the id the
+   * request is to be served under: `wantedId` when it was free, else `ownId`. An unreachable or
+   * slow Redis means `ownId` too: an id that cannot be claimed is not used.
+   */
+  async claim(wantedId: string, ownId: string, owner: { userId: string; model: string }): Promise<string> {
+    if (this.redis.status !== 'ready') return ownId;
+    const key = requestRecordKey(this.options.prefix, wantedId);
+    const claimed = this.redis
+      .eval(CLAIM, 1, key, owner.userId, owner.model, IN_PROGRESS, this.options.claimTtlSeconds)
+      .then((result) => result === 1, () => false);
+    let timer: NodeJS.Timeout | undefined;
+    const isClaimed = await Promise.race([claimed, new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), this.options.timeoutMs)))]);
+    clearTimeout(timer);
+    return isClaimed ? wantedId : ownId;
   }
 
   async write(requestId: string, fields: Omit<RequestRecord, 'finishedAtMs'>): Promise<void> {
@@ -47,36 +77,37 @@ export class RequestRecordWriter {
   }
 
   private keepForLater(requestId: string, record: RequestRecord): void {
-    this.pending.delete(requestId);
+    this.forget(requestId);
     this.pending.set(requestId, record);
-    if (this.pending.size > this.options.pendingLimit) this.pending.delete(this.pending.keys().next().value!);
+    this.pendingBytes += recordBytes(requestId, record);
+    while (this.pending.size > this.options.pendingLimit || this.pendingBytes > this.options.pendingLimitBytes) {
+      this.forget(this.pending.keys().next().value!);
+    }
+  }
+
+  private forget(requestId: string): void {
+    const record = this.pending.get(requestId);
+    if (!record) return;
+    this.pending.delete(requestId);
+    this.pendingBytes -= recordBytes(requestId, record);
   }
 
   private async writePending(): Promise<void> {
     if (this.pending.size === 0) return;
     const records = [...this.pending];
     this.pending.clear();
-    // a record already there is as new or newer: the quality service rebuilds missing records
-    // from the events, and a retried request id may have been served again since
-    await this.store(records, { onlyIfAbsent: true }).catch(() => {
+    this.pendingBytes = 0;
+    await this.store(records).catch(() => {
       for (const [requestId, record] of records) if (!this.pending.has(requestId)) this.keepForLater(requestId, record);
     });
   }
 
-  /**
-   * One round trip, without MULTI/EXEC's two extra commands: a lost EXPIRE would only leave a
-   * record longer, and needs the connection to drop between the two commands.
-   */
-  private async store(records: Array<[string, RequestRecord]>, { onlyIfAbsent = false } = {}): Promise<void> {
+  /** One round trip for all the records. */
+  private async store(records: Array<[string, RequestRecord]>): Promise<void> {
     const pipeline = this.redis.pipeline();
     for (const [requestId, record] of records) {
       const key = requestRecordKey(this.options.prefix, requestId);
-      if (onlyIfAbsent) {
-        // HSETNX on userId alone would leave the other fields unset for an existing record
-        pipeline.eval(STORE_IF_ABSENT, 1, key, record.userId, record.model, record.status, record.finishedAtMs, this.options.ttlSeconds);
-      } else {
-        pipeline.hset(key, record).expire(key, this.options.ttlSeconds);
-      }
+      pipeline.eval(STORE_FINISHED, 1, key, record.userId, record.model, record.status, record.finishedAtMs, this.options.ttlSeconds, IN_PROGRESS);
     }
     const results = (await pipeline.exec()) ?? [];
     const failure = results.find(([error]) => error);
@@ -84,8 +115,27 @@ export class RequestRecordWriter {
   }
 }
 
-const STORE_IF_ABSENT = `
+/** Memory a pending record holds, in bytes (UTF-16 strings plus the Map entry's overhead). */
+function recordBytes(requestId: string, record: RequestRecord): number {
+  return 2 * (requestId.length + record.userId.length + record.model.length + record.status.length + record.finishedAtMs.length) + 200;
+}
+
+/** KEYS: 1 record. ARGV: 1 user, 2 model, 3 status, 4 TTL s. Returns 1 when claimed, 0 when the id is taken. */
+const CLAIM = `
 if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
+redis.call('HSET', KEYS[1], 'userId', ARGV[1], 'model', ARGV[2], 'status', ARGV[3], 'finishedAtMs', '')
+redis.call('EXPIRE', KEYS[1], ARGV[4])
+return 1`;
+
+/**
+ * Writes a finished record where there is none, or over this request's own claim (same user,
+ * still in progress); never over another user's record, nor over one already finished (the
+ * quality service rebuilds a record from the event when the gateway could not write it).
+ * KEYS: 1 record. ARGV: 1 user, 2 model, 3 status, 4 finished at, 5 TTL s, 6 the in-progress status.
+ */
+const STORE_FINISHED = `
+local record = redis.call('HMGET', KEYS[1], 'userId', 'status')
+if record[1] and (record[1] ~= ARGV[1] or record[2] ~= ARGV[6]) then return 0 end
 redis.call('HSET', KEYS[1], 'userId', ARGV[1], 'model', ARGV[2], 'status', ARGV[3], 'finishedAtMs', ARGV[4])
 redis.call('EXPIRE', KEYS[1], ARGV[5])
 return 1`;

@@ -15,7 +15,7 @@ const SHUTDOWN_FLUSH_MS = 5000;
 
 /**
  * Publishes one `generation.completed` job per finished request without ever making the
- * request wait: events go to a bounded in-memory buffer that a timer writes to Redis in
+ * request wait: events go to an in-memory buffer bounded in count and in bytes that a timer writes to Redis in
  * batches (one round trip per batch). While Redis is away the buffer fills, then drops its
  * oldest events and counts them; when Redis returns it drains by itself.
  */
@@ -36,7 +36,7 @@ export class GenerationEventsPublisher implements OnApplicationShutdown {
     @InjectMetric(LLM_QUEUE_EVENTS_DROPPED_TOTAL) private readonly dropped: Counter<'queue' | 'reason'>,
     @InjectMetric(LLM_QUEUE_EVENTS_BUFFERED) private readonly buffered: Gauge<'queue'>,
   ) {
-    this.buffer = new BoundedBuffer(config.EVENTS_BUFFER_LIMIT);
+    this.buffer = new BoundedBuffer(config.EVENTS_BUFFER_LIMIT, config.EVENTS_BUFFER_LIMIT_BYTES, eventBytes);
     this.queue = new Queue(GENERATION_EVENTS, { connection: redis, prefix: config.QUEUE_PREFIX, defaultJobOptions });
     this.queue.on('error', () => undefined); // connection errors surface through readiness and the drop counter
     this.dropped.inc({ queue: GENERATION_EVENTS, reason: 'buffer_full' }, 0);
@@ -45,6 +45,11 @@ export class GenerationEventsPublisher implements OnApplicationShutdown {
 
   get pending(): number {
     return this.buffer.size;
+  }
+
+  /** Estimated bytes of the events waiting (for tests and diagnostics). */
+  get pendingBytes(): number {
+    return this.buffer.bytes;
   }
 
   publish(event: GenerationCompleted): void {
@@ -117,4 +122,14 @@ export class GenerationEventsPublisher implements OnApplicationShutdown {
       return false;
     }
   }
+}
+
+/**
+ * Memory one buffered event holds, estimated: its strings at two bytes a character (V8 keeps
+ * non-Latin-1 text in UTF-16) plus the fixed fields and object overhead.
+ */
+export function eventBytes(event: GenerationCompleted): number {
+  let chars = event.output.length + event.requestId.length + event.publicId.length + event.userId.length + event.model.length;
+  for (const document of event.context ?? []) chars += document.length;
+  return 2 * chars + 1024;
 }

@@ -17,7 +17,8 @@ import {
   LLM_UPSTREAM_TTFT_SECONDS,
   LLM_GATEWAY_TTFT_OVERHEAD_SECONDS,
 } from '@tokenscope/metrics';
-import { EVENT_TEXT_LIMIT_CHARS, type GenerationCompleted } from '@tokenscope/queue-contracts';
+import { randomUUID } from 'node:crypto';
+import { boundEventContext, boundEventOutput, type GenerationCompleted } from '@tokenscope/queue-contracts';
 import { isSampledCarrier } from '@tokenscope/tracing';
 import { InjectMetric } from '@willsoto/nestjs-prometheus';
 import type { Counter, Gauge, Histogram } from 'prom-client';
@@ -25,7 +26,7 @@ import { ModelCatalog } from '../config/model-catalog.js';
 import { GenerationEventsPublisher } from '../events/generation-events.publisher.js';
 import { GenAiTelemetry } from '../genai/genai-telemetry.js';
 import { ERROR_MAPPINGS } from '../http/error-mapping.js';
-import type { GenerationOutcome } from './generation-outcome.js';
+import type { GenerationOutcome, RequestIds } from './generation-outcome.js';
 import { tpotSeconds } from './generation-timing.js';
 
 /**
@@ -40,6 +41,12 @@ export class GenerationRecorder {
   private readonly models: LabelGuard;
   /** `code` label: the stable error codes. */
   private readonly codes = new LabelGuard([...Object.keys(ERROR_MAPPINGS), 'CLIENT_GONE'], 'OTHER');
+  /**
+   * The ids of the requests being served, by public id (unique among them: a caller's id is
+   * served under its own name only once it is claimed in Redis), so that an outcome that names
+   * its request by the id the client sees is published under the gateway's own id.
+   */
+  private readonly inFlight = new Map<string, RequestIds>();
 
   constructor(
     catalog: ModelCatalog,
@@ -79,15 +86,19 @@ export class GenerationRecorder {
     this.cost.inc({ model }, 0);
   }
 
-  requestStarted(): void {
+  requestStarted(ids: RequestIds): void {
     this.active.inc();
+    this.inFlight.set(ids.publicId, ids);
   }
 
-  requestEnded(): void {
+  requestEnded(ids: RequestIds): void {
     this.active.dec();
+    this.inFlight.delete(ids.publicId);
   }
 
   record(outcome: GenerationOutcome): void {
+    // never keyed by a caller's id: an unknown request gets an id of its own
+    const ids = outcome.ids ?? this.inFlight.get(outcome.requestId) ?? { publicId: outcome.requestId, requestId: randomUUID(), clientRequestId: undefined };
     const model = this.models.value(outcome.model);
     this.requests.inc({ model, status: outcome.status });
     const exemplarLabels = outcome.traceId && isSampledCarrier(outcome.trace) ? { trace_id: outcome.traceId } : {};
@@ -111,8 +122,8 @@ export class GenerationRecorder {
     if (outcome.cost.basis === 'unpriced' && outcome.status !== 'rejected') this.flagUnpriced(model);
 
     this.genAi.record(outcome);
-    this.logCompletion(outcome);
-    this.events.publish(toEvent(outcome));
+    this.logCompletion(outcome, ids);
+    this.events.publish(toEvent(outcome, ids));
   }
 
   private flagUnpriced(model: string): void {
@@ -122,9 +133,12 @@ export class GenerationRecorder {
     this.logger.warn({ model }, 'model has no price in MODELS_FILE: its cost is unknown, not zero');
   }
 
-  private logCompletion(outcome: GenerationOutcome): void {
+  private logCompletion(outcome: GenerationOutcome, ids: RequestIds): void {
     const fields = {
-      // request_id comes from the request-bound logger
+      // request_id (the gateway's own) comes from the request-bound logger; the caller's id joins its logs
+      client_request_id: ids.clientRequestId,
+      // the id the client was given, when it is not the caller's (which was taken)
+      public_id: ids.publicId === ids.clientRequestId ? undefined : ids.publicId,
       endpoint: outcome.endpoint,
       model: outcome.model,
       status: outcome.status,
@@ -153,11 +167,14 @@ function round(ms: number): number {
   return Math.round(ms * 100) / 100;
 }
 
-function toEvent(outcome: GenerationOutcome): GenerationCompleted {
+/** The event of one request, bounded in bytes (output and context; see the contract's limits). */
+function toEvent(outcome: GenerationOutcome, ids: RequestIds): GenerationCompleted {
   const tpot = tpotSeconds(outcome.latencyMs / 1000, outcome.ttftMs === undefined ? undefined : outcome.ttftMs / 1000, outcome.completionTokens);
+  const context = outcome.context ? boundEventContext(outcome.context) : undefined;
   return {
-    v: 1,
-    requestId: outcome.requestId,
+    v: 2,
+    requestId: ids.requestId,
+    publicId: ids.publicId,
     model: outcome.model,
     userId: outcome.userId.slice(0, 256),
     endpoint: outcome.endpoint,
@@ -175,8 +192,9 @@ function toEvent(outcome: GenerationOutcome): GenerationCompleted {
     latencyMs: outcome.latencyMs,
     startedAtMs: outcome.startedAtMs,
     finishedAtMs: Math.max(outcome.startedAtMs, Math.round(outcome.startedAtMs + outcome.latencyMs)),
-    output: outcome.output.slice(0, EVENT_TEXT_LIMIT_CHARS),
-    context: outcome.context ?? null,
+    output: boundEventOutput(outcome.output),
+    context: context?.context ?? null,
+    isContextReduced: context?.isReduced ?? false,
     trace: outcome.trace,
   };
 }

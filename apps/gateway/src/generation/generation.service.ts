@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { context, SpanStatusCode, trace, type Span } from '@opentelemetry/api';
+import { shownRequestId } from '@tokenscope/app-runtime';
 import type { PriceTable, RequestCost } from '@tokenscope/cost';
 import { EVENT_TEXT_LIMIT_CHARS, type GenerationEndpoint } from '@tokenscope/queue-contracts';
 import { injectTraceCarrier, tracer } from '@tokenscope/tracing';
@@ -62,30 +63,49 @@ export class GenerationService {
 
   async serve(endpoint: GenerationEndpoint, body: unknown, request: FastifyRequest, reply: FastifyReply): Promise<void> {
     reply.hijack();
+    // watched from the start: a client that leaves during admission (budget read, id claim) is not served
+    const abort = new AbortController();
+    const onClose = () => {
+      if (!reply.raw.writableFinished) abort.abort(new ClientGoneError());
+    };
+    reply.raw.once('close', onClose);
+    const endDeadlines = this.admission.limitDuration(reply.raw);
     let generation: GenerationRequest | undefined;
     let principal: ApiPrincipal | undefined;
     let release: () => void;
     try {
       principal = this.admission.authenticate(request.headers);
       generation = this.parser.parse(endpoint, body, {
-        requestId: request.id,
+        requestId: shownRequestId(request),
         userIdHeader: headerValue(request.headers['x-user-id']),
       });
       // with API keys the key decides who the user is, whatever the body says
       if (principal) generation = { ...generation, userId: principal.userId };
       release = await this.admission.admit(generation.userId);
     } catch (error) {
+      endDeadlines();
+      reply.raw.off('close', onClose);
       this.reject(endpoint, body, error, request, reply, { parsed: generation, principal });
       return;
     }
     try {
-      await this.generate(generation, request, reply);
+      // the caller's id names this request only if no other request holds it (never an identity)
+      const publicId = request.clientRequestId ? await this.admission.records.claim(request.clientRequestId, request.id, { userId: generation.userId, model: generation.model.name }) : request.id;
+      if (publicId !== generation.requestId) reply.raw.setHeader('x-request-id', publicId);
+      generation = { ...generation, requestId: publicId };
+      if (abort.signal.aborted) this.reject(endpoint, body, abort.signal.reason, request, reply, { parsed: generation, principal });
+      else await this.generate(generation, request, reply, abort);
     } finally {
+      endDeadlines();
+      reply.raw.off('close', onClose);
       release();
     }
   }
 
-  /** A request refused before any generation: answered, counted as rejected, published. */
+  /**
+   * A request refused before any generation: answered, counted as rejected, published. A client
+   * gone before its generation started is counted cancelled, with nothing generated or billed.
+   */
   reject(
     endpoint: GenerationEndpoint,
     body: unknown,
@@ -95,20 +115,23 @@ export class GenerationService {
     known: { parsed?: GenerationRequest | undefined; principal?: ApiPrincipal | undefined } = {},
   ): void {
     reply.hijack();
+    const isGone = error instanceof ClientGoneError;
     const failure = error instanceof GenerationError ? error : new GenerationError('INTERNAL', 'internal error');
-    if (!(error instanceof GenerationError)) this.logger.error({ err: error }, 'request handling failed');
-    const mapping = ERROR_MAPPINGS[failure.code];
+    if (!(error instanceof GenerationError) && !isGone) this.logger.error({ err: error }, 'request handling failed');
+    const mapping = isGone ? { requestStatus: 'cancelled' as const, httpStatus: 499 } : ERROR_MAPPINGS[failure.code];
     const headers: Record<string, string> = failure.details.retryAfterSeconds ? { 'retry-after': String(failure.details.retryAfterSeconds) } : {};
     sendJson(reply.raw, mapping.httpStatus, openAiErrorBody(failure.code, failure.message, failure.details.param), headers);
     const model = known.parsed?.model ?? this.parser.modelNamedIn(endpoint, body);
+    const publicId = known.parsed?.requestId ?? shownRequestId(request);
     this.recorder.record({
-      requestId: request.id,
+      requestId: publicId,
+      ids: { publicId, requestId: request.id, clientRequestId: request.clientRequestId },
       endpoint,
       model: model?.name ?? 'unknown',
       userId: known.parsed?.userId ?? known.principal?.userId ?? this.claimedUser(body, request, failure),
       status: mapping.requestStatus,
       httpStatus: mapping.httpStatus,
-      errorCode: failure.code,
+      errorCode: isGone ? 'CLIENT_GONE' : failure.code,
       finishReason: null,
       promptTokens: 0,
       completionTokens: 0,
@@ -137,22 +160,16 @@ export class GenerationService {
     return header && header.length <= 256 ? header : 'anonymous';
   }
 
-  private async generate(generation: GenerationRequest, request: FastifyRequest, reply: FastifyReply): Promise<void> {
+  private async generate(generation: GenerationRequest, request: FastifyRequest, reply: FastifyReply, abort: AbortController): Promise<void> {
     const response = reply.raw;
-    const abort = new AbortController();
-    const onClose = () => {
-      if (!response.writableFinished) abort.abort(new ClientGoneError());
-    };
-    response.once('close', onClose);
-
     const span = tracer().startSpan('llm_generate', { attributes: requestAttributes(generation) }, requestTraceContext(request));
     const spanContext = trace.setSpan(context.active(), span);
-    this.recorder.requestStarted();
+    const ids = { publicId: generation.requestId, requestId: request.id, clientRequestId: request.clientRequestId };
+    this.recorder.requestStarted(ids);
     try {
       await context.with(spanContext, () => this.relay(generation, request, span, abort, response));
     } finally {
-      this.recorder.requestEnded();
-      response.off('close', onClose);
+      this.recorder.requestEnded(ids);
       span.end();
     }
   }

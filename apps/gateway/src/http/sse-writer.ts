@@ -1,4 +1,3 @@
-import { once } from 'node:events';
 import type { ServerResponse } from 'node:http';
 
 const STREAM_HEADERS = {
@@ -13,7 +12,9 @@ const STREAM_HEADERS = {
  * Writes an event stream on the raw response. Headers go out with the first event, so that an
  * upstream failure before the first token can still be a proper 502/504. A write the socket
  * cannot take returns a promise that resolves on drain: a slow client holds its stream back
- * instead of growing the gateway's memory.
+ * instead of growing the gateway's memory. A client that takes nothing for the response's
+ * write-stall timeout (limitWriteStalls) is disconnected, which ends the request as cancelled:
+ * the upstream is paused meanwhile, so no other timeout would ever fire.
  */
 export class SseWriter {
   private isOpen = false;
@@ -44,8 +45,38 @@ export class SseWriter {
   }
 }
 
-async function waitForDrain(response: ServerResponse): Promise<void> {
-  await Promise.race([once(response, 'drain'), once(response, 'close')]);
+const WRITE_STALL_TIMEOUT_MS = Symbol('writeStallTimeoutMs');
+const DEFAULT_WRITE_STALL_TIMEOUT_MS = 30_000;
+
+type LimitedResponse = ServerResponse & { [WRITE_STALL_TIMEOUT_MS]?: number };
+
+/** Sets how long a write to this response may wait for the client to take data (default 30 s). */
+export function limitWriteStalls(response: ServerResponse, timeoutMs: number): void {
+  (response as LimitedResponse)[WRITE_STALL_TIMEOUT_MS] = timeoutMs;
+}
+
+/**
+ * Resolves on drain or close; destroys the response when neither comes within its write-stall
+ * timeout. Every listener and the timer go when it settles, whichever way: a stream that waits
+ * thousands of times leaves nothing behind.
+ */
+export function waitForDrain(response: ServerResponse): Promise<void> {
+  if (response.destroyed) return Promise.resolve(); // its close has been and gone
+  const timeoutMs = (response as LimitedResponse)[WRITE_STALL_TIMEOUT_MS] ?? DEFAULT_WRITE_STALL_TIMEOUT_MS;
+  return new Promise((resolve) => {
+    const settle = () => {
+      clearTimeout(timer);
+      response.off('drain', settle);
+      response.off('close', settle);
+      resolve();
+    };
+    const timer = setTimeout(() => {
+      response.destroy();
+      settle();
+    }, timeoutMs);
+    response.on('drain', settle);
+    response.on('close', settle);
+  });
 }
 
 /** Sends a complete JSON answer on the raw response. */

@@ -64,7 +64,7 @@ export class ConsoleService {
       ...this.shown(entry),
       vote: vote ?? null,
       traceUrl: entry.traceId ? this.config.CONSOLE_TRACE_URL_TEMPLATE.replaceAll('{traceId}', entry.traceId) : null,
-      logQuery: this.config.CONSOLE_LOG_QUERY_TEMPLATE.replaceAll('{requestId}', entry.id),
+      logQuery: this.config.CONSOLE_LOG_QUERY_TEMPLATE.replaceAll('{requestId}', entry.gatewayRequestId),
     };
   }
 

@@ -2,8 +2,10 @@ import type { GenerationCompleted } from '@tokenscope/queue-contracts';
 import { ENTRY_OUTPUT_LIMIT_CHARS, entryOf, traceIdOf } from './request-entry.js';
 
 const event: GenerationCompleted = {
-  v: 1,
-  requestId: 'req-1',
+  v: 2,
+  requestId: 'gw-1',
+  publicId: 'req-1',
+  isContextReduced: false,
   model: 'sim-fast',
   userId: 'alice',
   endpoint: 'generate',

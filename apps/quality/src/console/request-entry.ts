@@ -9,7 +9,8 @@ export const ENTRY_OUTPUT_LIMIT_CHARS = 2_000;
 export function entryOf(event: GenerationCompleted, verdict: QualityVerdict, options: { isContentKept: boolean }): RequestEntry {
   const isReviewed = event.status === 'success';
   const entry: RequestEntry = {
-    id: event.requestId,
+    id: event.publicId,
+    gatewayRequestId: event.requestId,
     model: event.model,
     user: event.userId,
     endpoint: event.endpoint,

@@ -12,8 +12,8 @@ const NOT_REVIEWED: QualityVerdict = { isRefusal: false, grounding: 'not_checked
 
 /**
  * Turns one generation event into the window and the cost ledger: detectors on a successful
- * generation, then one atomic store write that is a no-op when the request id was counted
- * before. Cost counts whatever the status (a cancelled stream still spent tokens); the window
+ * generation, then one atomic store write that is a no-op when the gateway's own request id
+ * was counted before (the caller's id is never the key: a reused one is still each request). Cost counts whatever the status (a cancelled stream still spent tokens); the window
  * holds successful generations only.
  */
 @Injectable()
@@ -38,6 +38,7 @@ export class GenerationConsumer {
     const verdict = isSuccess ? await this.detectors.review(event) : NOT_REVIEWED;
     const outcome = await this.store.ingest({
       requestId: event.requestId,
+      publicId: event.publicId,
       userId: event.userId,
       model: event.model,
       isSuccess,
@@ -52,7 +53,7 @@ export class GenerationConsumer {
     await this.requestLog.write(event, verdict);
     this.recorder.outcome(outcome);
     if (outcome === 'processed') this.recorder.lagObserved((this.clock.now() - event.finishedAtMs) / 1000);
-    this.logger.debug({ request_id: event.requestId, model: event.model, outcome, refusal: verdict.isRefusal, grounding: verdict.grounding }, 'generation reviewed');
+    this.logger.debug({ request_id: event.requestId, public_id: event.publicId, model: event.model, outcome, refusal: verdict.isRefusal, grounding: verdict.grounding }, 'generation reviewed');
     return { outcome, verdict };
   }
 }

@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
-import { GENERATION_EVENTS, isKnownJob, parseJob, type GenerationCompleted } from '@tokenscope/queue-contracts';
+import { currentGenerationEvent, GENERATION_EVENTS, isKnownJob, parseJob, type GenerationCompleted } from '@tokenscope/queue-contracts';
 import { extractTraceContext, tracer } from '@tokenscope/tracing';
 import { type Job, UnrecoverableError, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
@@ -96,11 +96,14 @@ export class GenerationEventsWorker implements OnApplicationBootstrap, OnModuleD
     });
   }
 
-  /** The payload through its contract; a job that cannot pass it is counted and never retried. */
+  /**
+   * The payload through its contract (either version, read as the current one); a job that
+   * cannot pass it is counted and never retried.
+   */
   private parse(job: Job): GenerationCompleted {
     try {
       if (!isKnownJob(GENERATION_EVENTS, job.name)) throw new Error(`unknown job name ${job.name.slice(0, 64)}`);
-      return parseJob(GENERATION_EVENTS, job.name, job.data);
+      return currentGenerationEvent(parseJob(GENERATION_EVENTS, job.name, job.data));
     } catch (error) {
       this.recorder.outcome('invalid');
       const problem = error instanceof ZodError ? error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ') : (error as Error).message;

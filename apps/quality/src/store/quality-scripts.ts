@@ -26,10 +26,13 @@ end
  * It also writes the request record when the gateway could not (Redis was down when the request
  * ended), so that such a request can still be voted on once its event arrives.
  *
+ * The guard is keyed by the gateway's own id of the request; the feedback, the request record and
+ * the window entry by the id the client was given (its public id), which votes name.
+ *
  * KEYS: 1 guard, 2 window order, 3 window entries, 4 window counts, 5 feedback of this request,
  *       6 user spend on the day, 7 total spend on the day, 8 user all-time spend, 9 model spend, 10 total all-time spend,
  *       11 request record
- * ARGV: 1 request id, 2 is success (1/0), 3 refused (1/0), 4 grounding (g/u/n), 5 cost USD, 6 user id,
+ * ARGV: 1 public id, 2 is success (1/0), 3 refused (1/0), 4 grounding (g/u/n), 5 cost USD, 6 user id,
  *       7 model, 8 window size, 9 guard TTL s, 10 day-key TTL s, 11 status, 12 finished at (epoch ms),
  *       13 request record TTL s
  * Returns 1 when counted, 0 when this request id was counted before.

@@ -23,7 +23,10 @@ import { INGEST_GENERATION, RECORD_VOTE } from './quality-scripts.js';
 
 /** One generation event reduced to what the window and the ledger keep. */
 export interface GenerationFacts {
+  /** The gateway's own id of the request: the once-only key. */
   requestId: string;
+  /** The id the client was given and votes with: the request record, the vote and the window entry. */
+  publicId: string;
   userId: string;
   model: string;
   isSuccess: boolean;
@@ -64,7 +67,7 @@ export interface StoreSnapshot {
 
 /** The quality service's state in Redis, behind the operations the services need. */
 export interface QualityStore {
-  /** Counts a generation exactly once; `duplicate` when its request id was counted before. */
+  /** Counts a generation exactly once; `duplicate` when its (gateway's own) request id was counted before. */
   ingest(facts: GenerationFacts): Promise<'processed' | 'duplicate'>;
   requestRecord(requestId: string): Promise<RequestRecord | undefined>;
   recordVote(vote: Vote): Promise<VoteOutcome>;
@@ -105,16 +108,16 @@ export class RedisQualityStore implements QualityStore {
           qualityWindowOrderKey(p),
           qualityWindowEntriesKey(p),
           qualityWindowCountsKey(p),
-          feedbackKey(p, facts.requestId),
+          feedbackKey(p, facts.publicId),
           userSpendByDayKey(p, facts.costDay),
           totalSpendByDayKey(p, facts.costDay),
           userSpendKey(p),
           modelSpendKey(p),
           totalSpendKey(p),
-          requestRecordKey(p, facts.requestId),
+          requestRecordKey(p, facts.publicId),
         ],
         [
-          facts.requestId,
+          facts.publicId,
           facts.isSuccess ? '1' : '0',
           facts.isRefusal ? '1' : '0',
           GROUNDING_FLAG[facts.grounding],
