@@ -201,12 +201,15 @@ describe('console (browser)', () => {
     await page.click(`tr[data-request-id="${target.id}"]`);
     await page.waitForSelector(`section.detail[data-request-id="${target.id}"]`);
 
-    // the gateway's own completion line for this request names its trace
-    const lines = readFileSync(gatewayLog, 'utf8')
+    // the gateway's own completion line for this request names its trace; its lines carry the
+    // gateway's own request id (the caller's x-request-id, which the client holds, is a correlation id)
+    const logged = readFileSync(gatewayLog, 'utf8')
       .split('\n')
-      .filter((line) => line.includes(`"request_id":"${target.id}"`))
-      .map((line) => JSON.parse(line) as { msg: string; trace_id?: string });
-    const traceId = lines.find((l) => l.msg === 'generation completed')?.trace_id;
+      .filter((line) => line.startsWith('{'))
+      .map((line) => JSON.parse(line) as { msg: string; trace_id?: string; request_id?: string; client_request_id?: string });
+    const completion = logged.find((l) => l.msg === 'generation completed' && (l.request_id === target.id || l.client_request_id === target.id));
+    const lines = logged.filter((l) => l.request_id !== undefined && l.request_id === completion?.request_id);
+    const traceId = completion?.trace_id;
     expect(traceId).toMatch(/^[0-9a-f]{32}$/);
     const link = page.locator('[data-field=trace]');
     expect(await link.textContent()).toBe(traceId);
@@ -217,7 +220,7 @@ describe('console (browser)', () => {
     const foundLines = found.stdout.split('\n').filter(Boolean);
     expect(foundLines.length).toBe(lines.length);
     expect(foundLines.length).toBeGreaterThan(0);
-    expect(foundLines.every((line) => line.includes(target.id))).toBe(true);
+    expect(foundLines.every((line) => line.includes(`"request_id":"${completion!.request_id}"`))).toBe(true);
 
     const segments = await page.locator('.timing-bar [data-segment]').evaluateAll((nodes) => nodes.map((n) => [n.getAttribute('data-segment'), Number(n.getAttribute('data-value'))]));
     expect(segments.map(([name]) => name)).toEqual(['ttft', 'generation']);

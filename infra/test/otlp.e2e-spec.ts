@@ -252,6 +252,9 @@ describe('OpenTelemetry over OTLP/HTTP, from the built gateway and quality servi
     const vote = await fetch(`${qualityUrl}/v1/feedback`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ request_id: requestId, thumbs_up: false }) });
     expect(vote.status).toBe(200);
     const feedback = await spanArriving('the vote span', (s) => s.name === 'feedback' && attributesOf(s.attributes)['gen_ai.response.id'] === requestId);
+    // in the generation's trace, under llm_generate: the record carried its traceparent
+    expect(feedback.traceId).toBe(generate.traceId);
+    expect(feedback.parentSpanId).toBe(generate.spanId);
     expect((feedback.events ?? []).map((e) => attributesOf(e.attributes))).toEqual([
       { 'gen_ai.evaluation.name': 'user_feedback', 'gen_ai.evaluation.score.value': 0, 'gen_ai.evaluation.score.label': 'thumbs_down', 'gen_ai.response.id': requestId },
     ]);

@@ -125,9 +125,11 @@ describe('terminal', () => {
       const line = lines(stdout).find((l) => l.includes('terminal-req-1'))!;
       expect(line).toMatch(
         new RegExp(
-          `^\\d\\d:\\d\\d:\\d\\d\\.\\d{3} gateway +INFO +generation completed terminal-req-1 success 200 sim-fast ttft ${Math.round(body.timings.ttft_ms)} ms latency \\d+ ms tokens ${body.usage.prompt_tokens}→${body.usage.completion_tokens} \\$${body.cost_usd.toFixed(6).replace('.', '\\.')}`,
+          `^\\d\\d:\\d\\d:\\d\\d\\.\\d{3} gateway +INFO +generation completed [0-9a-f-]{36} success 200 sim-fast ttft ${Math.round(body.timings.ttft_ms)} ms latency \\d+ ms tokens ${body.usage.prompt_tokens}→${body.usage.completion_tokens} \\$${body.cost_usd.toFixed(6).replace('.', '\\.')}`,
         ),
       );
+      // the gateway's own id leads the line; the caller's x-request-id follows as a correlation id
+      expect(line).toContain('client_request_id=terminal-req-1');
       expect(stdout).not.toMatch(/^\{/m);
       // Nest's module and route lines are debug now: none at info
       expect(stdout).not.toMatch(/InstanceLoader|RouterExplorer|RoutesResolver/);

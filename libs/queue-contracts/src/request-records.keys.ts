@@ -19,4 +19,6 @@ export interface RequestRecord {
   model: string;
   status: string;
   finishedAtMs: string;
+  /** W3C traceparent of the generation's span, so that a vote's evaluation event joins its trace. */
+  traceparent?: string;
 }

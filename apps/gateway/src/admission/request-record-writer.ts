@@ -107,7 +107,7 @@ export class RequestRecordWriter {
     const pipeline = this.redis.pipeline();
     for (const [requestId, record] of records) {
       const key = requestRecordKey(this.options.prefix, requestId);
-      pipeline.eval(STORE_FINISHED, 1, key, record.userId, record.model, record.status, record.finishedAtMs, this.options.ttlSeconds, IN_PROGRESS);
+      pipeline.eval(STORE_FINISHED, 1, key, record.userId, record.model, record.status, record.finishedAtMs, this.options.ttlSeconds, IN_PROGRESS, record.traceparent ?? '');
     }
     const results = (await pipeline.exec()) ?? [];
     const failure = results.find(([error]) => error);
@@ -117,7 +117,7 @@ export class RequestRecordWriter {
 
 /** Memory a pending record holds, in bytes (UTF-16 strings plus the Map entry's overhead). */
 function recordBytes(requestId: string, record: RequestRecord): number {
-  return 2 * (requestId.length + record.userId.length + record.model.length + record.status.length + record.finishedAtMs.length) + 200;
+  return 2 * (requestId.length + record.userId.length + record.model.length + record.status.length + record.finishedAtMs.length + (record.traceparent?.length ?? 0)) + 200;
 }
 
 /** KEYS: 1 record. ARGV: 1 user, 2 model, 3 status, 4 TTL s. Returns 1 when claimed, 0 when the id is taken. */
@@ -131,11 +131,13 @@ return 1`;
  * Writes a finished record where there is none, or over this request's own claim (same user,
  * still in progress); never over another user's record, nor over one already finished (the
  * quality service rebuilds a record from the event when the gateway could not write it).
- * KEYS: 1 record. ARGV: 1 user, 2 model, 3 status, 4 finished at, 5 TTL s, 6 the in-progress status.
+ * KEYS: 1 record. ARGV: 1 user, 2 model, 3 status, 4 finished at, 5 TTL s, 6 the in-progress status,
+ * 7 the generation's traceparent ('' for none).
  */
 const STORE_FINISHED = `
 local record = redis.call('HMGET', KEYS[1], 'userId', 'status')
 if record[1] and (record[1] ~= ARGV[1] or record[2] ~= ARGV[6]) then return 0 end
 redis.call('HSET', KEYS[1], 'userId', ARGV[1], 'model', ARGV[2], 'status', ARGV[3], 'finishedAtMs', ARGV[4])
+if ARGV[7] ~= '' then redis.call('HSET', KEYS[1], 'traceparent', ARGV[7]) end
 redis.call('EXPIRE', KEYS[1], ARGV[5])
 return 1`;

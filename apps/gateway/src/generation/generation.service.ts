@@ -226,7 +226,9 @@ export class GenerationService {
     const status = isCancelled ? 'cancelled' : failure ? ERROR_MAPPINGS[failure.code].requestStatus : 'success';
     if (!isCancelled) {
       // before the response ends: feedback sent the instant it arrives must find the request
-      await this.admission.records.write(generation.requestId, { userId: generation.userId, model: generation.model.name, status });
+      // the generation's traceparent rides along: a vote on it then joins this trace
+      const { traceparent } = injectTraceCarrier();
+      await this.admission.records.write(generation.requestId, { userId: generation.userId, model: generation.model.name, status, ...(traceparent ? { traceparent } : {}) });
     }
 
     if (isCancelled) {

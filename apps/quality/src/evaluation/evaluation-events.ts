@@ -1,5 +1,5 @@
-import type { Span } from '@opentelemetry/api';
-import { GEN_AI_EVALUATION_RESULT, tracer } from '@tokenscope/tracing';
+import { context, type Span } from '@opentelemetry/api';
+import { extractTraceContext, GEN_AI_EVALUATION_RESULT, tracer } from '@tokenscope/tracing';
 import type { DetectorReading, QualityVerdict } from '../detectors/detector-suite.js';
 
 /** `gen_ai.evaluation.name` of each quality signal. */
@@ -43,8 +43,10 @@ export function emitEvaluationEvents(span: Span, responseId: string, verdict: Qu
  * goes on a short span of its own and names the generation by `gen_ai.response.id`, as the
  * conventions ask when the evaluated span cannot be the parent.
  */
-export function emitVoteEvent(responseId: string, isThumbsUp: boolean): void {
-  const span = tracer().startSpan('feedback', { attributes: { 'gen_ai.response.id': responseId } });
+export function emitVoteEvent(responseId: string, isThumbsUp: boolean, generationTraceparent: string | undefined): void {
+  // under the generation it judges when its record carries the trace (gateways since December 2026)
+  const parent = generationTraceparent ? extractTraceContext({ traceparent: generationTraceparent }) : context.active();
+  const span = tracer().startSpan('feedback', { attributes: { 'gen_ai.response.id': responseId } }, parent);
   span.addEvent(GEN_AI_EVALUATION_RESULT, {
     'gen_ai.evaluation.name': 'user_feedback',
     'gen_ai.evaluation.score.value': isThumbsUp ? 1 : 0,

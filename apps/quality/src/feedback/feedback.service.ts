@@ -50,7 +50,7 @@ export class FeedbackService {
     const rating = isThumbsUp ? 'up' : 'down';
     const model = this.models.value(record.model);
     if (outcome.status === 'new') this.feedbackTotal.inc({ model, rating });
-    if (outcome.status !== 'same') emitVoteEvent(body.request_id, isThumbsUp);
+    if (outcome.status !== 'same') emitVoteEvent(body.request_id, isThumbsUp, record.traceparent);
     this.logger.log({ model, rating, vote: outcome.status, in_window: outcome.isInWindow }, 'feedback recorded');
     return { request_id: body.request_id, thumbs_up: isThumbsUp, status: RESULT_STATUS[outcome.status] };
   }

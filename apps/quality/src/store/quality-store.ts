@@ -139,7 +139,13 @@ export class RedisQualityStore implements QualityStore {
   async requestRecord(requestId: string): Promise<RequestRecord | undefined> {
     const record = await this.call(() => this.redis.hgetall(requestRecordKey(this.options.prefix, requestId)));
     if (!record.userId) return undefined;
-    return { userId: record.userId, model: record.model ?? '', status: record.status ?? '', finishedAtMs: record.finishedAtMs ?? '' };
+    return {
+      userId: record.userId,
+      model: record.model ?? '',
+      status: record.status ?? '',
+      finishedAtMs: record.finishedAtMs ?? '',
+      ...(record.traceparent ? { traceparent: record.traceparent } : {}),
+    };
   }
 
   async recordVote(vote: Vote): Promise<VoteOutcome> {
