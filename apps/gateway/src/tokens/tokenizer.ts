@@ -42,6 +42,8 @@ export const MAX_PIECE_CHARS = 256;
 
 /** Text handed to the BPE in one call; counting yields to the event loop between calls when it has run long. */
 const SEGMENT_CHARS = 8192;
+/** Text the pre-tokenizer regex runs over at once (a multiple of MAX_PIECE_CHARS, so long runs are cut where they were). */
+const SCAN_WINDOW_CHARS = 16_384;
 /** How long counting runs before letting other requests, probes and streams in. */
 const SLICE_MS = 5;
 
@@ -64,21 +66,33 @@ export function* boundedSegments(text: string): Generator<string> {
   }
   const splitter = new RegExp(CL100K_TOKEN_SPLIT_REGEX.source, CL100K_TOKEN_SPLIT_REGEX.flags);
   let start = 0;
-  for (const match of text.matchAll(splitter)) {
-    const piece = match[0];
-    const pieceStart = match.index;
-    const pieceEnd = pieceStart + piece.length;
-    if (piece.length > MAX_PIECE_CHARS) {
-      if (pieceStart > start) yield text.slice(start, pieceStart);
-      yield* slices(piece);
-      start = pieceEnd;
-      continue;
+  // the pre-tokenizer runs on windows of the text: one match over a million-character run held
+  // the event loop for 16-36 ms before counting could yield
+  for (let scanFrom = 0; scanFrom < text.length; ) {
+    const windowEnd = Math.min(scanFrom + SCAN_WINDOW_CHARS, text.length);
+    let resumeAt = windowEnd;
+    for (const match of text.slice(scanFrom, windowEnd).matchAll(splitter)) {
+      const piece = match[0];
+      const pieceStart = scanFrom + match.index;
+      const pieceEnd = pieceStart + piece.length;
+      // a short piece at the window's end may go on past it: it is read again with the next window
+      if (pieceEnd === windowEnd && windowEnd < text.length && piece.length <= MAX_PIECE_CHARS && pieceStart > scanFrom) {
+        resumeAt = pieceStart;
+        break;
+      }
+      if (piece.length > MAX_PIECE_CHARS) {
+        if (pieceStart > start) yield text.slice(start, pieceStart);
+        yield* slices(piece);
+        start = pieceEnd;
+        continue;
+      }
+      const length = pieceEnd - start;
+      if ((length >= SEGMENT_CHARS && !isRegexWhitespace(text.charCodeAt(pieceEnd - 1))) || length >= SEGMENT_CHARS * 2) {
+        yield text.slice(start, pieceEnd);
+        start = pieceEnd;
+      }
     }
-    const length = pieceEnd - start;
-    if ((length >= SEGMENT_CHARS && !isRegexWhitespace(text.charCodeAt(pieceEnd - 1))) || length >= SEGMENT_CHARS * 2) {
-      yield text.slice(start, pieceEnd);
-      start = pieceEnd;
-    }
+    scanFrom = resumeAt;
   }
   if (start < text.length) yield text.slice(start);
 }
