@@ -1,8 +1,7 @@
 import { EVENT_TEXT_LIMIT_CHARS, GENERATION_COMPLETED } from '@tokenscope/queue-contracts';
-import { EVENT_LOOP_HOLD_LIMIT_MS, leastHold, PATHOLOGICAL_KINDS, pathologicalText, startRedis, waitFor, type PathologicalKind, type TestRedis } from '@tokenscope/testing';
-import { Redis } from 'ioredis';
+import { EVENT_LOOP_HOLD_LIMIT_MS, leastHold, PATHOLOGICAL_KINDS, pathologicalText, waitFor, type PathologicalKind } from '@tokenscope/testing';
 import { COMMENT_LIMIT_CHARS } from '../src/feedback/feedback.dto.js';
-import { EventQueue, generationEvent, startQuality, writeRequestRecord, type RunningQuality } from './quality-harness.js';
+import { generationEvent, useQuality, writeRequestRecord } from './quality-harness.js';
 
 const BODY_LIMIT_BYTES = 64 * 1024;
 const FIELD_BYTES = BODY_LIMIT_BYTES - 256;
@@ -15,26 +14,10 @@ interface HttpCase {
 }
 
 describe('event-loop hold per quality-service request and event', () => {
-  let redis: TestRedis;
-  let events: EventQueue;
-  let quality: RunningQuality;
-  let client: Redis;
-
-  beforeAll(async () => {
-    redis = await startRedis();
-    client = new Redis(redis.url);
-    events = new EventQueue(redis.url, redis.prefix);
-    quality = await startQuality({ REDIS_URL: redis.url, QUEUE_PREFIX: redis.prefix });
-  });
-
-  afterAll(async () => {
-    await quality?.close();
-    await events?.close();
-    client?.disconnect();
-    await redis?.stop();
-  });
+  const running = useQuality();
 
   it('consumes generation events with pathological outputs and contexts without holding the event loop over 50 ms', async () => {
+    const { redis, client, events, quality } = running;
     const holds: Record<string, number> = {};
     const outcomes: Record<string, string> = {};
     let sequence = 0;
@@ -75,6 +58,7 @@ describe('event-loop hold per quality-service request and event', () => {
   }, 900_000);
 
   it('serves every route with pathological bodies up to its body limit without holding the event loop over 50 ms', async () => {
+    const { redis, client, events, quality } = running;
     await writeRequestRecord(client, redis.prefix, 'hold-voted', { userId: 'anonymous' });
     const text = (kind: PathologicalKind, variant: number) => pathologicalText(kind, FIELD_BYTES, variant);
     const cases: HttpCase[] = [];

@@ -14,7 +14,7 @@ import {
   type GenerationCompleted,
   type GpuSample,
 } from '@tokenscope/queue-contracts';
-import { LogCapture, scrape, waitFor, type Samples } from '@tokenscope/testing';
+import { LogCapture, scrape, startRedis, waitFor, type Samples, type TestRedis } from '@tokenscope/testing';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { QualityAppOptions } from '../src/app.module.js';
@@ -210,3 +210,34 @@ export const CONTEXT = [
 export const GROUNDED_TEXT = 'The Rhine flows through six countries. Cologne Cathedral stands on the bank of the Rhine.';
 export const OFF_CONTEXT_TEXT =
   'Decode is limited by memory bandwidth and grows with the number of requests that share the batch. Continuous batching lets new requests join a running batch between decode steps.';
+
+export interface QualityOnRedis {
+  readonly redis: TestRedis;
+  /** A plain client on the same Redis, for reading and seeding keys. */
+  readonly client: Redis;
+  /** The generation-events queue, to publish events as a gateway does. */
+  readonly events: EventQueue;
+  readonly quality: RunningQuality;
+}
+
+/**
+ * For the enclosing describe: a private Redis, a client and the events queue on it, and one
+ * quality service (`env` on top), all stopped after its tests. `beforeStart` seeds Redis first.
+ */
+export function useQuality(env: Record<string, string> = {}, beforeStart?: (client: Redis, prefix: string) => Promise<unknown>): QualityOnRedis {
+  const running: { redis?: TestRedis; client?: Redis; events?: EventQueue; quality?: RunningQuality } = {};
+  beforeAll(async () => {
+    running.redis = await startRedis();
+    running.client = new Redis(running.redis.url);
+    running.events = new EventQueue(running.redis.url, running.redis.prefix);
+    await beforeStart?.(running.client, running.redis.prefix);
+    running.quality = await startQuality({ REDIS_URL: running.redis.url, QUEUE_PREFIX: running.redis.prefix, ...env });
+  });
+  afterAll(async () => {
+    await running.quality?.close();
+    await running.events?.close();
+    running.client?.disconnect();
+    await running.redis?.stop();
+  });
+  return running as QualityOnRedis;
+}
