@@ -36,6 +36,8 @@ declare module 'fastify' {
   interface FastifyRequest {
     /** The caller's `x-request-id` when it is safe (requestIds `own` only; otherwise it is `id`). */
     clientRequestId: string | undefined;
+    /** Bytes of the JSON body as received (0 without one): a bound on what it can cost in tokens. */
+    bodyBytes: number;
   }
 }
 
@@ -96,6 +98,7 @@ export function createFastifyAdapter(options: AdapterOptions): FastifyAdapter {
   // registered through Nest, so that app.init() does not put its own JSON parser back
   adapter.useBodyParser('application/json', false, { bodyLimit: options.bodyLimitBytes }, (request, body, done) => {
     let text: string;
+    request.bodyBytes = body.length;
     try {
       text = decodeJsonBody(body, request.headers['content-type']);
     } catch (error) {
@@ -112,6 +115,7 @@ export function createFastifyAdapter(options: AdapterOptions): FastifyAdapter {
     done(new errorCodes.FST_ERR_CTP_INVALID_MEDIA_TYPE('application/x-www-form-urlencoded'), undefined);
   });
   fastify.decorateRequest('clientRequestId', undefined);
+  fastify.decorateRequest('bodyBytes', 0);
   fastify.addHook('onRequest', (request, reply, done) => {
     if (isOwnIds) request.clientRequestId = callerRequestId(request.headers['x-request-id']);
     // on the raw response, so that hijacked (streamed) answers carry it too

@@ -3,10 +3,22 @@ import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 
+/** Requests and tokens per minute one key may use: a number overrides RATE_LIMIT_RPM/TPM, 0 lifts the limit. */
+export interface KeyRateLimits {
+  requestsPerMinute?: number;
+  tokensPerMinute?: number;
+}
+
 /** Who a valid API key belongs to. */
 export interface ApiPrincipal {
   userId: string;
   isAdmin: boolean;
+  /**
+   * Names the key without revealing it: the first 16 hex digits of its SHA-256 (what the keys file
+   * lists), so rate limits are counted per key even when several keys share a user.
+   */
+  keyId: string;
+  rateLimits: KeyRateLimits;
 }
 
 const HASH_PATTERN = /^[0-9a-f]{64}$/;
@@ -20,12 +32,19 @@ const keysFileSchema = z
             sha256: z.string().regex(HASH_PATTERN, 'expected the hex SHA-256 of the key'),
             user: z.string().min(1).max(256),
             admin: z.boolean().default(false),
+            // per-key limits (issue: limits shared by all replicas); 0 = no limit for this key
+            rate_limit_rpm: z.number().int().min(0).optional(),
+            rate_limit_tpm: z.number().int().min(0).optional(),
           })
           .strict(),
       )
       .min(1),
   })
   .strict();
+
+function keyIdOf(digest: string): string {
+  return digest.slice(0, 16);
+}
 
 export function sha256Hex(text: string): string {
   return createHash('sha256').update(text, 'utf8').digest('hex');
@@ -45,6 +64,11 @@ export class ApiKeyRegistry {
 
   get size(): number {
     return this.entries.length;
+  }
+
+  /** True when some key sets its own rate limit. */
+  get hasRateLimits(): boolean {
+    return this.entries.some(({ principal }) => Object.keys(principal.rateLimits).length > 0);
   }
 
   /**
@@ -72,7 +96,8 @@ export class ApiKeyRegistry {
         if (!key || !user || rest.length > 0 || (role !== undefined && role !== 'admin')) {
           throw new Error(`API_KEYS: entry ${index + 1} must be key:user or key:user:admin`);
         }
-        return [sha256Hex(key), { userId: user, isAdmin: role === 'admin' }];
+        const digest = sha256Hex(key);
+        return [digest, { userId: user, isAdmin: role === 'admin', keyId: keyIdOf(digest), rateLimits: {} }];
       });
     if (entries.length === 0) throw new Error('API_KEYS: no keys listed');
     return new ApiKeyRegistry(entries);
@@ -89,7 +114,20 @@ export class ApiKeyRegistry {
     if (!result.success) {
       throw new Error(`API_KEYS_FILE ${path}: ${result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
     }
-    return new ApiKeyRegistry(result.data.keys.map((k) => [k.sha256, { userId: k.user, isAdmin: k.admin }]));
+    return new ApiKeyRegistry(
+      result.data.keys.map((k) => [
+        k.sha256,
+        {
+          userId: k.user,
+          isAdmin: k.admin,
+          keyId: keyIdOf(k.sha256),
+          rateLimits: {
+            ...(k.rate_limit_rpm !== undefined ? { requestsPerMinute: k.rate_limit_rpm } : {}),
+            ...(k.rate_limit_tpm !== undefined ? { tokensPerMinute: k.rate_limit_tpm } : {}),
+          },
+        },
+      ]),
+    );
   }
 
   /** The registry the configuration asks for, or undefined for open access (no keys configured). */

@@ -19,6 +19,13 @@ export const LLM_CACHED_PROMPT_TOKENS_TOTAL = 'llm_cached_prompt_tokens_total';
 export const LLM_REASONING_TOKENS_TOTAL = 'llm_reasoning_tokens_total';
 export const LLM_UPSTREAM_TTFT_SECONDS = 'llm_upstream_ttft_seconds';
 export const LLM_GATEWAY_TTFT_OVERHEAD_SECONDS = 'llm_gateway_ttft_overhead_seconds';
+export const LLM_LIMITED_REQUESTS_TOTAL = 'llm_limited_requests_total';
+export const LLM_LIMIT_CHECK_FAILURES_TOTAL = 'llm_limit_check_failures_total';
+
+/** `reason` of llm_limited_requests_total: which limit refused the request. */
+export const LIMIT_REASONS = ['requests_per_minute', 'tokens_per_minute', 'daily_budget', 'concurrency'] as const;
+/** `limit` of llm_limit_check_failures_total: the shared limits whose Redis check failed or timed out. */
+export const SHARED_LIMITS = ['rate_limits', 'daily_budget'] as const;
 
 /**
  * Bucket edges (seconds) of each gateway histogram. The SLO thresholds of infra/slo/slos.yaml
@@ -113,6 +120,16 @@ export const gatewayMetricProviders = [
     help: 'Seconds the gateway added to the time to first token: llm_ttft_seconds minus llm_upstream_ttft_seconds, per request',
     labelNames: ['model'],
     buckets: GATEWAY_HISTOGRAM_BUCKETS_SECONDS[LLM_GATEWAY_TTFT_OVERHEAD_SECONDS],
+  }),
+  makeCounterProvider({
+    name: LLM_LIMITED_REQUESTS_TOTAL,
+    help: 'Requests refused with 429 by a limit: requests_per_minute, tokens_per_minute (RATE_LIMIT_RPM/TPM), daily_budget (DAILY_BUDGET_USD), concurrency (GATEWAY_MAX_CONCURRENT_REQUESTS)',
+    labelNames: ['reason'],
+  }),
+  makeCounterProvider({
+    name: LLM_LIMIT_CHECK_FAILURES_TOTAL,
+    help: 'Shared limit checks or settlements that Redis did not answer in time (the request was then admitted or refused as RATE_LIMIT_FAIL_MODE / BUDGET_FAIL_MODE say)',
+    labelNames: ['limit'],
   }),
   ...queuePublisherMetricProviders,
 ];

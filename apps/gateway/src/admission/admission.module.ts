@@ -1,13 +1,18 @@
-import { Global, Module } from '@nestjs/common';
+import { Global, Logger, Module } from '@nestjs/common';
 import { ApiKeyRegistry } from '@tokenscope/config';
+import { LLM_LIMIT_CHECK_FAILURES_TOTAL, SHARED_LIMITS } from '@tokenscope/metrics';
 import { REDIS } from '@tokenscope/redis';
+import { getToken } from '@willsoto/nestjs-prometheus';
 import type { Redis } from 'ioredis';
+import type { Counter } from 'prom-client';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway.config.js';
 import { Admission } from './admission.js';
 import { Authenticator } from './authenticator.js';
 import { BudgetGuard } from './budget-guard.js';
 import { ConcurrencyLimiter } from './concurrency-limiter.js';
-import { RedisSpendReader } from './redis-spend-reader.js';
+import { RateLimiter } from './rate-limiter.js';
+import { RedisBucketStore } from './redis-bucket-store.js';
+import { RedisBudgetStore } from './redis-budget-store.js';
 import { RequestRecordWriter } from './request-record-writer.js';
 
 @Global()
@@ -15,20 +20,43 @@ import { RequestRecordWriter } from './request-record-writer.js';
   providers: [
     {
       provide: Admission,
-      inject: [GATEWAY_CONFIG, REDIS],
-      useFactory: (config: GatewayConfig, redis: Redis) =>
-        new Admission(
-          new Authenticator(ApiKeyRegistry.fromConfig(config)),
+      inject: [GATEWAY_CONFIG, REDIS, getToken(LLM_LIMIT_CHECK_FAILURES_TOTAL)],
+      useFactory: (config: GatewayConfig, redis: Redis, checkFailures: Counter<'limit'>) => {
+        const keys = ApiKeyRegistry.fromConfig(config);
+        const logger = new Logger('admission');
+        for (const limit of SHARED_LIMITS) checkFailures.inc({ limit }, 0);
+        const failed = (limit: (typeof SHARED_LIMITS)[number]) => (error: unknown) => {
+          checkFailures.inc({ limit });
+          logger.warn({ limit, reason: (error as Error).message }, 'a shared limit could not be checked or settled in Redis');
+        };
+        const rateLimits = new RateLimiter(
+          new RedisBucketStore(redis, config.QUEUE_PREFIX),
+          {
+            defaults: { requestsPerMinute: config.RATE_LIMIT_RPM, tokensPerMinute: config.RATE_LIMIT_TPM },
+            timeoutMs: config.RATE_LIMIT_TIMEOUT_MS,
+            failMode: config.RATE_LIMIT_FAIL_MODE,
+          },
+          failed('rate_limits'),
+        );
+        return new Admission(
+          new Authenticator(keys),
           new ConcurrencyLimiter(config.GATEWAY_MAX_CONCURRENT_REQUESTS),
+          // per-key overrides can turn limits on for some keys even with no default
+          rateLimits.isEnabled || keys?.hasRateLimits ? rateLimits : undefined,
           config.DAILY_BUDGET_USD === undefined
             ? undefined
-            : new BudgetGuard(new RedisSpendReader(redis, config.QUEUE_PREFIX), {
-                dailyBudgetUsd: config.DAILY_BUDGET_USD,
-                timeZone: config.COST_TIMEZONE,
-                cacheMs: config.BUDGET_CACHE_MS,
-                readTimeoutMs: config.BUDGET_READ_TIMEOUT_MS,
-                failMode: config.BUDGET_FAIL_MODE,
-              }),
+            : new BudgetGuard(
+                new RedisBudgetStore(redis, config.QUEUE_PREFIX),
+                {
+                  dailyBudgetUsd: config.DAILY_BUDGET_USD,
+                  timeZone: config.COST_TIMEZONE,
+                  cacheMs: config.BUDGET_CACHE_MS,
+                  readTimeoutMs: config.BUDGET_READ_TIMEOUT_MS,
+                  failMode: config.BUDGET_FAIL_MODE,
+                },
+                Date.now,
+                failed('daily_budget'),
+              ),
           new RequestRecordWriter(redis, {
             prefix: config.QUEUE_PREFIX,
             timeoutMs: config.REQUEST_RECORD_TIMEOUT_MS,
@@ -40,7 +68,8 @@ import { RequestRecordWriter } from './request-record-writer.js';
             pendingLimitBytes: config.REQUEST_RECORDS_BUFFER_LIMIT_BYTES,
           }),
           { writeStallTimeoutMs: config.GATEWAY_WRITE_STALL_TIMEOUT_MS, requestTimeoutMs: config.GATEWAY_REQUEST_TIMEOUT_MS },
-        ),
+        );
+      },
     },
   ],
   exports: [Admission],

@@ -20,6 +20,12 @@ export interface GenerationRequest {
   model: ServedModel;
   input: GenerationInput;
   maxTokens: number;
+  /**
+   * The most completion tokens the request can be billed for, what a budget reservation counts:
+   * maxTokens × n, or — relayed without max_tokens, where the upstream's own default applies —
+   * the model's max_tokens limit × n.
+   */
+  outputTokensBound: number;
   temperature: number;
   topP: number | undefined;
   seed: number | undefined;

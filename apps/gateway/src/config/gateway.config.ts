@@ -20,6 +20,7 @@ export const gatewayConfigSchema = z.object({
   GATEWAY_MAX_TOKENS_DEFAULT: envInt(256, 'max_tokens when a request gives none', { min: 1 }),
   SIMULATOR_SEED: envInt(42, 'seed of the simulator; at temperature 0 the same prompt gives the same answer'),
   SIMULATOR_ADMIN: envBoolean(true, 'allow changing simulator faults at runtime through PUT /admin/simulator/faults'),
+  SIMULATOR_FAULTS_SYNC_MS: envInt(500, 'how often each replica reads the fault settings changed through PUT /admin/simulator/faults on any replica (from Redis)', { min: 50, max: 60_000 }),
   SIMULATOR_SPEED: envNumber(1, 'multiplies every simulated delay (0 = answer instantly, for tests)', { min: 0 }),
   EVENTS_BUFFER_LIMIT: envInt(10_000, 'generation events held in memory while Redis is unreachable; older ones are dropped and counted beyond it', { min: 1 }),
   EVENTS_BUFFER_LIMIT_BYTES: envInt(64 * 1_048_576, 'bytes of generation events held in memory while Redis is unreachable (each event is at most ~100 KB); older ones are dropped and counted beyond it', { min: 65_536 }),
@@ -29,14 +30,31 @@ export const gatewayConfigSchema = z.object({
   EVENTS_FLUSH_INTERVAL_MS: envInt(20, 'how often buffered generation events are written to Redis in one batch', { min: 1 }),
   ...apiKeysConfig,
   ...metricsAccessConfig,
-  DAILY_BUDGET_USD: z.coerce.number().positive().optional().describe('per-user spend per cost day in USD; a user who reached it gets 429 until their next midnight (unset: no budget)'),
+  DAILY_BUDGET_USD: z
+    .coerce.number()
+    .positive()
+    .optional()
+    .describe(
+      'per-user spend per cost day in USD, held across every replica: a request reserves the most it can cost before it starts (429 when that does not fit) and settles its real cost when it ends (unset: no budget)',
+    ),
   COST_TIMEZONE: costTimeZone,
   BUDGET_FAIL_MODE: z
     .enum(['open', 'closed'])
     .default('open')
-    .describe('when the spend cannot be read from Redis in time: open admits the request, closed refuses it (503)'),
-  BUDGET_READ_TIMEOUT_MS: envInt(50, 'longest wait for a user\'s spend from Redis before BUDGET_FAIL_MODE applies', { min: 1 }),
-  BUDGET_CACHE_MS: envInt(1000, 'how long a user\'s spend read from Redis is reused', { min: 0 }),
+    .describe('when the budget cannot be reserved in Redis in time: open admits the request, closed refuses it (503)'),
+  BUDGET_READ_TIMEOUT_MS: envInt(50, 'longest wait for Redis to reserve a request\'s budget before BUDGET_FAIL_MODE applies', { min: 1 }),
+  BUDGET_CACHE_MS: envInt(1000, 'how long a user found at their budget is refused from memory, without asking Redis again', { min: 0 }),
+  RATE_LIMIT_RPM: envInt(0, 'requests per minute per API key (per user without API keys), shared by every replica; 0: no limit. API_KEYS_FILE can set rate_limit_rpm per key', { min: 0 }),
+  RATE_LIMIT_TPM: envInt(
+    0,
+    'tokens per minute per API key (per user without API keys), shared by every replica: a request takes prompt bytes / 4 + max_tokens when admitted and settles to its real count; 0: no limit. API_KEYS_FILE can set rate_limit_tpm per key',
+    { min: 0 },
+  ),
+  RATE_LIMIT_FAIL_MODE: z
+    .enum(['open', 'closed'])
+    .default('open')
+    .describe('when the rate limits cannot be read from Redis in time: open admits the request, closed refuses it (503)'),
+  RATE_LIMIT_TIMEOUT_MS: envInt(50, 'longest wait for Redis to check a request\'s rate limits before RATE_LIMIT_FAIL_MODE applies', { min: 1 }),
   GATEWAY_MAX_CONCURRENT_REQUESTS: envInt(1024, 'generation requests served at once; beyond it 429 with Retry-After instead of queueing', { min: 1 }),
   REQUEST_RECORD_TTL_SECONDS: envInt(
     REQUEST_RECORD_TTL_SECONDS,

@@ -16,6 +16,8 @@ import {
   LLM_REASONING_TOKENS_TOTAL,
   LLM_UPSTREAM_TTFT_SECONDS,
   LLM_GATEWAY_TTFT_OVERHEAD_SECONDS,
+  LIMIT_REASONS,
+  LLM_LIMITED_REQUESTS_TOTAL,
 } from '@tokenscope/metrics';
 import { randomUUID } from 'node:crypto';
 import { boundEventContext, boundEventOutput, type GenerationCompleted } from '@tokenscope/queue-contracts';
@@ -28,6 +30,15 @@ import { GenAiTelemetry } from '../genai/genai-telemetry.js';
 import { ERROR_MAPPINGS } from '../http/error-mapping.js';
 import type { GenerationOutcome, RequestIds } from './generation-outcome.js';
 import { tpotSeconds } from './generation-timing.js';
+import type { GenerationErrorCode } from './generation.errors.js';
+
+/** The refusals llm_limited_requests_total counts, by the limit that refused. */
+const LIMIT_REASON_OF: Partial<Record<GenerationErrorCode, (typeof LIMIT_REASONS)[number]>> = {
+  RATE_LIMITED_REQUESTS: 'requests_per_minute',
+  RATE_LIMITED_TOKENS: 'tokens_per_minute',
+  BUDGET_EXCEEDED: 'daily_budget',
+  OVERLOADED: 'concurrency',
+};
 
 /**
  * The one place where a finished request becomes measurements: metrics, the completion log
@@ -66,8 +77,10 @@ export class GenerationRecorder {
     @InjectMetric(LLM_REASONING_TOKENS_TOTAL) private readonly reasoningTokens: Counter<'model'>,
     @InjectMetric(LLM_UPSTREAM_TTFT_SECONDS) private readonly upstreamTtft: Histogram<'model'>,
     @InjectMetric(LLM_GATEWAY_TTFT_OVERHEAD_SECONDS) private readonly ttftOverhead: Histogram<'model'>,
+    @InjectMetric(LLM_LIMITED_REQUESTS_TOTAL) private readonly limited: Counter<'reason'>,
     private readonly genAi: GenAiTelemetry,
   ) {
+    for (const reason of LIMIT_REASONS) this.limited.inc({ reason }, 0);
     this.models = new LabelGuard(catalog.names);
     // models discovered from the upstream after boot join the closed set and get their series at 0
     catalog.onModels((models) => {
@@ -118,6 +131,8 @@ export class GenerationRecorder {
     if (outcome.reasoningTokens > 0) this.reasoningTokens.inc({ model }, outcome.reasoningTokens);
     if (outcome.cost.costUsd > 0) this.cost.inc({ model }, outcome.cost.costUsd);
     if (outcome.status === 'error' && outcome.errorCode) this.errors.inc({ model, code: this.codes.value(outcome.errorCode) });
+    const limitReason = outcome.errorCode ? LIMIT_REASON_OF[outcome.errorCode as GenerationErrorCode] : undefined;
+    if (limitReason) this.limited.inc({ reason: limitReason });
     if (outcome.isUsageEstimated) this.usageEstimated.inc({ model });
     if (outcome.cost.basis === 'unpriced' && outcome.status !== 'rejected') this.flagUnpriced(model);
 

@@ -10,6 +10,9 @@ export type GenerationErrorCode =
   | 'FORBIDDEN'
   | 'BUDGET_EXCEEDED'
   | 'OVERLOADED'
+  | 'RATE_LIMITED_REQUESTS'
+  | 'RATE_LIMITED_TOKENS'
+  | 'RATE_LIMIT_UNAVAILABLE'
   | 'NOT_READY'
   | 'BUDGET_UNAVAILABLE'
   | 'INTERNAL'
@@ -20,7 +23,13 @@ export class GenerationError extends Error {
   constructor(
     readonly code: GenerationErrorCode,
     message: string,
-    readonly details: { param?: string; retryAfterSeconds?: number; upstreamStatus?: number } = {},
+    readonly details: {
+      param?: string;
+      retryAfterSeconds?: number;
+      upstreamStatus?: number;
+      /** More response headers the refusal carries (the x-ratelimit-* of a rate limit). */
+      headers?: Record<string, string>;
+    } = {},
   ) {
     super(message);
     this.name = 'GenerationError';

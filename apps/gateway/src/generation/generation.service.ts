@@ -6,7 +6,7 @@ import { EVENT_TEXT_LIMIT_CHARS, type GenerationEndpoint } from '@tokenscope/que
 import { injectTraceCarrier, tracer } from '@tokenscope/tracing';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { ApiPrincipal } from '@tokenscope/config';
-import { Admission } from '../admission/admission.js';
+import { Admission, type AdmissionClaim, type AdmissionTicket } from '../admission/admission.js';
 import { BackendError, type GenerationRequest, type RelaySink, type TokenSink, type TokenUsage } from '../backends/backend.js';
 import { BackendRouter } from '../backends/backend-router.js';
 import { GENAI_OPERATION_NAMES, genAiProviderName } from '../genai/genai-attributes.js';
@@ -42,6 +42,12 @@ interface Production {
 // about four characters a token: only for the part of an over-long answer the gateway did not keep
 const CHARS_PER_TOKEN_ESTIMATE = 4;
 const DONE_EVENT = 'data: [DONE]\n\n';
+/**
+ * Prompt tokens beyond the body's bytes that a chat template may add: a byte-level BPE token is at
+ * least one byte, and the JSON around each message is longer than the template's tokens for it.
+ */
+const PROMPT_TEMPLATE_MARGIN_TOKENS = 64;
+const NOTHING_USED = { tokens: 0, costUsd: 0 };
 
 
 /**
@@ -72,7 +78,7 @@ export class GenerationService {
     const endDeadlines = this.admission.limitDuration(reply.raw);
     let generation: GenerationRequest | undefined;
     let principal: ApiPrincipal | undefined;
-    let release: () => void;
+    let ticket: AdmissionTicket;
     try {
       principal = this.admission.authenticate(request.headers);
       generation = this.parser.parse(endpoint, body, {
@@ -81,25 +87,42 @@ export class GenerationService {
       });
       // with API keys the key decides who the user is, whatever the body says
       if (principal) generation = { ...generation, userId: principal.userId };
-      release = await this.admission.admit(generation.userId);
+      ticket = await this.admission.admit(this.claimOf(generation, principal, request.bodyBytes));
     } catch (error) {
       endDeadlines();
       reply.raw.off('close', onClose);
       this.reject(endpoint, body, error, request, reply, { parsed: generation, principal });
       return;
     }
+    let used = NOTHING_USED;
     try {
+      for (const [name, value] of Object.entries(ticket.headers)) reply.raw.setHeader(name, value);
       // the caller's id names this request only if no other request holds it (never an identity)
       const publicId = request.clientRequestId ? await this.admission.records.claim(request.clientRequestId, request.id, { userId: generation.userId, model: generation.model.name }) : request.id;
       if (publicId !== generation.requestId) reply.raw.setHeader('x-request-id', publicId);
       generation = { ...generation, requestId: publicId };
       if (abort.signal.aborted) this.reject(endpoint, body, abort.signal.reason, request, reply, { parsed: generation, principal });
-      else await this.generate(generation, request, reply, abort);
+      else used = await this.generate(generation, request, reply, abort);
     } finally {
       endDeadlines();
       reply.raw.off('close', onClose);
-      release();
+      ticket.finish(used);
     }
+  }
+
+  /**
+   * What the shared limits count for a request before it runs. Its prompt is bounded by the
+   * body's bytes (every token of a byte-level BPE is at least a byte; images given by URL are the
+   * exception, see the README), its answer by outputTokensBound.
+   */
+  private claimOf(generation: GenerationRequest, principal: ApiPrincipal | undefined, bodyBytes: number): AdmissionClaim {
+    const bound = this.prices.costOf(generation.model.name, { promptTokens: bodyBytes + PROMPT_TEMPLATE_MARGIN_TOKENS, completionTokens: generation.outputTokensBound });
+    return {
+      userId: generation.userId,
+      principal,
+      estimatedTokens: Math.ceil(bodyBytes / 4) + (generation.endpoint === 'embeddings' ? 0 : generation.maxTokens),
+      costBoundUsd: bound.basis === 'tokens' ? bound.costUsd : 0,
+    };
   }
 
   /**
@@ -119,7 +142,7 @@ export class GenerationService {
     const failure = error instanceof GenerationError ? error : new GenerationError('INTERNAL', 'internal error');
     if (!(error instanceof GenerationError) && !isGone) this.logger.error({ err: error }, 'request handling failed');
     const mapping = isGone ? { requestStatus: 'cancelled' as const, httpStatus: 499 } : ERROR_MAPPINGS[failure.code];
-    const headers: Record<string, string> = failure.details.retryAfterSeconds ? { 'retry-after': String(failure.details.retryAfterSeconds) } : {};
+    const headers: Record<string, string> = { ...failure.details.headers, ...(failure.details.retryAfterSeconds ? { 'retry-after': String(failure.details.retryAfterSeconds) } : {}) };
     sendJson(reply.raw, mapping.httpStatus, openAiErrorBody(failure.code, failure.message, failure.details.param), headers);
     const model = known.parsed?.model ?? this.parser.modelNamedIn(endpoint, body);
     const publicId = known.parsed?.requestId ?? shownRequestId(request);
@@ -160,14 +183,15 @@ export class GenerationService {
     return header && header.length <= 256 ? header : 'anonymous';
   }
 
-  private async generate(generation: GenerationRequest, request: FastifyRequest, reply: FastifyReply, abort: AbortController): Promise<void> {
+  /** Serves an admitted request; resolves with the tokens it used and what it cost. */
+  private async generate(generation: GenerationRequest, request: FastifyRequest, reply: FastifyReply, abort: AbortController): Promise<{ tokens: number; costUsd: number }> {
     const response = reply.raw;
     const span = tracer().startSpan('llm_generate', { attributes: requestAttributes(generation) }, requestTraceContext(request));
     const spanContext = trace.setSpan(context.active(), span);
     const ids = { publicId: generation.requestId, requestId: request.id, clientRequestId: request.clientRequestId };
     this.recorder.requestStarted(ids);
     try {
-      await context.with(spanContext, () => this.relay(generation, request, span, abort, response));
+      return await context.with(spanContext, () => this.relay(generation, request, span, abort, response));
     } finally {
       this.recorder.requestEnded(ids);
       span.end();
@@ -180,7 +204,7 @@ export class GenerationService {
     span: Span,
     abort: AbortController,
     response: FastifyReply['raw'],
-  ): Promise<void> {
+  ): Promise<{ tokens: number; costUsd: number }> {
     const backend = this.backends.backendFor(generation.model);
     // an OpenAI-compatible upstream answers OpenAI requests itself; the gateway renders only its own API and the simulator
     const isRelayed = backend.relay !== undefined && generation.endpoint !== 'generate';
@@ -306,6 +330,7 @@ export class GenerationService {
       isStreaming: generation.isStreaming,
       input: generation.input,
     });
+    return { tokens: usage.usage.promptTokens + usage.usage.completionTokens, costUsd: cost.basis === 'tokens' ? cost.costUsd : 0 };
   }
 
   /**

@@ -63,7 +63,7 @@ export class GenerationRequestParser {
       endpoint: 'generate',
       model,
       input: { kind: 'prompt', prompt: body.prompt },
-      maxTokens: this.maxTokens(model, body.max_tokens ?? undefined),
+      ...this.tokenLimits(model, body.max_tokens ?? undefined, { n: undefined, isRelayed: false }),
       temperature: body.temperature ?? 1,
       topP: body.top_p,
       seed: body.seed,
@@ -94,11 +94,11 @@ export class GenerationRequestParser {
       endpoint: 'chat.completions',
       input: { kind: 'chat', messages },
       // the error names the field the caller used: max_completion_tokens (the newer name) wins
-      maxTokens: this.maxTokens(
-        model,
-        body.max_completion_tokens ?? body.max_tokens ?? undefined,
-        body.max_completion_tokens != null ? 'max_completion_tokens' : 'max_tokens',
-      ),
+      ...this.tokenLimits(model, body.max_completion_tokens ?? body.max_tokens ?? undefined, {
+        n: body.n,
+        isRelayed: true,
+        param: body.max_completion_tokens != null ? 'max_completion_tokens' : 'max_tokens',
+      }),
       relayBody: raw as Record<string, unknown>,
     };
   }
@@ -112,7 +112,7 @@ export class GenerationRequestParser {
       ...this.openAiCommon(body, model, identity),
       endpoint: 'completions',
       input: { kind: 'prompt', prompt },
-      maxTokens: this.maxTokens(model, body.max_tokens ?? undefined),
+      ...this.tokenLimits(model, body.max_tokens ?? undefined, { n: body.n, isRelayed: true }),
       relayBody: raw as Record<string, unknown>,
     };
   }
@@ -131,6 +131,7 @@ export class GenerationRequestParser {
         tokenIdCount: inputs.reduce((sum, i) => sum + (typeof i === 'string' ? 0 : i.length), 0),
       },
       maxTokens: 1,
+      outputTokensBound: 0,
       temperature: 0,
       topP: undefined,
       seed: undefined,
@@ -181,6 +182,18 @@ export class GenerationRequestParser {
       throw new GenerationError('MODEL_NOT_FOUND', 'model: no such model is served here (GET /v1/models lists them)', { param: 'model' });
     }
     return model;
+  }
+
+  /** max_tokens as the backend gets it, and the most the request can be billed for (see GenerationRequest). */
+  private tokenLimits(
+    model: ServedModel,
+    requested: number | undefined,
+    how: { n: number | null | undefined; isRelayed: boolean; param?: 'max_tokens' | 'max_completion_tokens' },
+  ): { maxTokens: number; outputTokensBound: number } {
+    const maxTokens = this.maxTokens(model, requested, how.param);
+    const choices = how.n ?? 1;
+    const isUpstreamDefault = requested === undefined && how.isRelayed && model.backend !== 'simulator';
+    return { maxTokens, outputTokensBound: (isUpstreamDefault ? model.maxTokensLimit : maxTokens) * choices };
   }
 
   private maxTokens(model: ServedModel, requested: number | undefined, param: 'max_tokens' | 'max_completion_tokens' = 'max_tokens'): number {

@@ -24,6 +24,9 @@ export const ERROR_MAPPINGS: Record<GenerationErrorCode, ErrorMapping> = {
   UNSUPPORTED_MEDIA_TYPE: { httpStatus: 415, type: 'invalid_request_error', requestStatus: 'rejected' },
   BUDGET_EXCEEDED: { httpStatus: 429, type: 'insufficient_quota', requestStatus: 'rejected' },
   OVERLOADED: { httpStatus: 429, type: 'rate_limit_error', requestStatus: 'rejected' },
+  // OpenAI's `type` for its own per-minute limits
+  RATE_LIMITED_REQUESTS: { httpStatus: 429, type: 'requests', requestStatus: 'rejected' },
+  RATE_LIMITED_TOKENS: { httpStatus: 429, type: 'tokens', requestStatus: 'rejected' },
   UPSTREAM_RATE_LIMITED: { httpStatus: 429, type: 'rate_limit_error', requestStatus: 'error' },
   INTERNAL: { httpStatus: 500, type: 'server_error', requestStatus: 'error' },
   UPSTREAM_ERROR: { httpStatus: 502, type: 'server_error', requestStatus: 'error' },
@@ -32,6 +35,7 @@ export const ERROR_MAPPINGS: Record<GenerationErrorCode, ErrorMapping> = {
   UPSTREAM_STREAM_ERROR: { httpStatus: 502, type: 'server_error', requestStatus: 'error' },
   NOT_READY: { httpStatus: 503, type: 'server_error', requestStatus: 'error' },
   BUDGET_UNAVAILABLE: { httpStatus: 503, type: 'server_error', requestStatus: 'error' },
+  RATE_LIMIT_UNAVAILABLE: { httpStatus: 503, type: 'server_error', requestStatus: 'error' },
   UPSTREAM_TIMEOUT: { httpStatus: 504, type: 'timeout_error', requestStatus: 'error' },
 };
 

@@ -4,14 +4,16 @@ import { simulatorFaultsSchema } from '@tokenscope/config';
 import { FaultSwitch } from '../backends/simulator/fault-switch.js';
 import { GenerationError } from '../generation/generation.errors.js';
 import { describeIssue } from '../generation/issue-description.js';
+import { SharedFaults } from './shared-faults.js';
 
 const faultChanges = simulatorFaultsSchema.unwrap().partial().strict();
 
-/** Turns simulated incidents on and off at runtime (demos, alert tests). */
+/** Turns simulated incidents on and off at runtime (demos, alert tests), on every replica. */
 @Controller('admin/simulator/faults')
 export class SimulatorAdminController {
   constructor(
     private readonly faults: FaultSwitch,
+    private readonly shared: SharedFaults,
     private readonly admission: Admission,
   ) {}
 
@@ -22,7 +24,7 @@ export class SimulatorAdminController {
   }
 
   @Put(':model')
-  update(@Param('model') model: string, @Body() body: unknown, @Headers() headers: Record<string, string>) {
+  async update(@Param('model') model: string, @Body() body: unknown, @Headers() headers: Record<string, string>) {
     this.admission.requireAdmin(headers);
     // no body means no change; anything else must be an object of rates
     const changes = body ?? {};
@@ -39,6 +41,8 @@ export class SimulatorAdminController {
     if (!this.faults.set(model, rates)) {
       throw new GenerationError('NOT_FOUND', 'model: no simulated model has this name', { param: 'model' });
     }
-    return { model, faults: this.faults.get(model) };
+    // `shared: false`: Redis was unreachable, so only this replica applies the change
+    const isShared = await this.shared.change(model, rates);
+    return { model, faults: this.faults.get(model), shared: isShared };
   }
 }

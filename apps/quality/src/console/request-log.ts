@@ -2,7 +2,7 @@ import type { RequestEntry, VoteDirection } from '@tokenscope/console-contract';
 import { feedbackKey } from '@tokenscope/queue-contracts';
 import type { Redis } from 'ioredis';
 import { QualityError } from '../quality.errors.js';
-import { LuaScript } from '../store/lua-script.js';
+import { LuaScript } from '@tokenscope/redis';
 
 /** Sorted set: request id scored by its finishedAtMs (the order the console lists them in). */
 export function requestLogOrderKey(prefix: string): string {

@@ -6,7 +6,7 @@ import { REDIS } from '@tokenscope/redis';
 import type { Redis } from 'ioredis';
 import { ZodError } from 'zod';
 import { QUALITY_CONFIG, type QualityConfig } from '../config/quality.config.js';
-import { LuaScript } from '../store/lua-script.js';
+import { LuaScript } from '@tokenscope/redis';
 import { GpuCostRecorder } from './gpu-cost.recorder.js';
 import { GpuCostService } from './gpu-cost.service.js';
 

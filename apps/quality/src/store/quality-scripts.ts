@@ -1,4 +1,4 @@
-import { LuaScript } from './lua-script.js';
+import { LuaScript } from '@tokenscope/redis';
 
 // Window entry flags (see qualityWindowEntriesKey): refused 1/0, grounding g/u/n, vote +/-/0.
 const APPLY_FLAGS = `

@@ -33,6 +33,7 @@ function request(overrides: Partial<GenerationRequest> = {}): GenerationRequest 
     model,
     input: { kind: 'prompt', prompt: 'Explain time to first token.' },
     maxTokens: 256,
+    outputTokensBound: 256,
     temperature: 0,
     topP: undefined,
     seed: undefined,
