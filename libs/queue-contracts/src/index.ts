@@ -43,3 +43,4 @@ export {
 } from './gpu-samples.queue.js';
 export { SERVED_MODELS_LIMIT, SERVED_MODELS_TTL_SECONDS, servedModelsKey } from './served-models.keys.js';
 export { boundEventContext, boundEventOutput, cutToBytes } from './event-text.js';
+export { redisKeyspace } from './keyspace.keys.js';

@@ -1,7 +1,6 @@
 import { Global, Module } from '@nestjs/common';
 import { ApiKeyRegistry } from '@tokenscope/config';
-import { REDIS } from '@tokenscope/redis';
-import type { Redis } from 'ioredis';
+import { REDIS, type RedisClient } from '@tokenscope/redis';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway.config.js';
 import { Admission } from './admission.js';
 import { Authenticator } from './authenticator.js';
@@ -16,7 +15,7 @@ import { RequestRecordWriter } from './request-record-writer.js';
     {
       provide: Admission,
       inject: [GATEWAY_CONFIG, REDIS],
-      useFactory: (config: GatewayConfig, redis: Redis) =>
+      useFactory: (config: GatewayConfig, redis: RedisClient) =>
         new Admission(
           new Authenticator(ApiKeyRegistry.fromConfig(config)),
           new ConcurrencyLimiter(config.GATEWAY_MAX_CONCURRENT_REQUESTS),

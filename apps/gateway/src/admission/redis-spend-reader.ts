@@ -1,10 +1,10 @@
 import { userSpendByDayKey } from '@tokenscope/queue-contracts';
-import type { Redis } from 'ioredis';
 import type { SpendReader } from './budget-guard.js';
+import type { RedisClient } from '@tokenscope/redis';
 
 export class RedisSpendReader implements SpendReader {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly prefix: string,
   ) {}
 

@@ -1,5 +1,5 @@
 import { requestRecordKey, type RequestRecord } from '@tokenscope/queue-contracts';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@tokenscope/redis';
 
 export interface RequestRecordWriterOptions {
   prefix: string;
@@ -36,7 +36,7 @@ export class RequestRecordWriter {
   private pendingBytes = 0;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly options: RequestRecordWriterOptions,
   ) {
     redis.on('ready', () => void this.writePending());

@@ -1,4 +1,4 @@
-import { apiKeysConfig, commonConfig, costTimeZone, envBoolean, genAiContentConfig, otelConfig, envInt, envNumber, envPort, envSecret, loadConfigOrExit, metricsAccessConfig } from '@tokenscope/config';
+import { apiKeysConfig, commonConfig, costTimeZone, envBoolean, genAiContentConfig, otelConfig, envInt, envNumber, envPort, envSecret, loadConfigOrExit, metricsAccessConfig, redisTopologyCheck } from '@tokenscope/config';
 import { REQUEST_RECORD_TTL_SECONDS } from '@tokenscope/queue-contracts';
 import { z } from 'zod';
 
@@ -47,7 +47,7 @@ export const gatewayConfigSchema = z.object({
   QUEUE_PREFIX: z.string().regex(/^[A-Za-z0-9:_-]{1,64}$/).default('tokenscope').describe('key prefix of queues and records in Redis'),
   ...otelConfig,
   ...genAiContentConfig,
-});
+}).superRefine(redisTopologyCheck);
 
 export type GatewayConfig = z.infer<typeof gatewayConfigSchema>;
 

@@ -1,10 +1,9 @@
 import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { LLM_QUEUE_EVENTS_BUFFERED, LLM_QUEUE_EVENTS_DROPPED_TOTAL, LLM_QUEUE_EVENTS_PUBLISHED_TOTAL } from '@tokenscope/metrics';
-import { defaultJobOptions, GENERATION_COMPLETED, GENERATION_EVENTS, type GenerationCompleted } from '@tokenscope/queue-contracts';
-import { REDIS } from '@tokenscope/redis';
+import { defaultJobOptions, GENERATION_COMPLETED, GENERATION_EVENTS, redisKeyspace, type GenerationCompleted } from '@tokenscope/queue-contracts';
+import { REDIS, type RedisClient } from '@tokenscope/redis';
 import { InjectMetric } from '@willsoto/nestjs-prometheus';
 import { Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
 import type { Counter, Gauge } from 'prom-client';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway.config.js';
 import { BoundedBuffer } from './bounded-buffer.js';
@@ -31,13 +30,13 @@ export class GenerationEventsPublisher implements OnApplicationShutdown {
 
   constructor(
     @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
-    @Inject(REDIS) private readonly redis: Redis,
+    @Inject(REDIS) private readonly redis: RedisClient,
     @InjectMetric(LLM_QUEUE_EVENTS_PUBLISHED_TOTAL) private readonly published: Counter<'queue'>,
     @InjectMetric(LLM_QUEUE_EVENTS_DROPPED_TOTAL) private readonly dropped: Counter<'queue' | 'reason'>,
     @InjectMetric(LLM_QUEUE_EVENTS_BUFFERED) private readonly buffered: Gauge<'queue'>,
   ) {
     this.buffer = new BoundedBuffer(config.EVENTS_BUFFER_LIMIT, config.EVENTS_BUFFER_LIMIT_BYTES, eventBytes);
-    this.queue = new Queue(GENERATION_EVENTS, { connection: redis, prefix: config.QUEUE_PREFIX, defaultJobOptions });
+    this.queue = new Queue(GENERATION_EVENTS, { connection: redis, prefix: redisKeyspace(config.QUEUE_PREFIX), defaultJobOptions });
     this.queue.on('error', () => undefined); // connection errors surface through readiness and the drop counter
     this.dropped.inc({ queue: GENERATION_EVENTS, reason: 'buffer_full' }, 0);
     this.buffered.set({ queue: GENERATION_EVENTS }, 0);
