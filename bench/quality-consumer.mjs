@@ -19,7 +19,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { defaultJobOptions, GENERATION_COMPLETED, GENERATION_EVENTS, generationCompleted } from '@tokenscope/queue-contracts';
+import { defaultJobOptions, GENERATION_COMPLETED, GENERATION_EVENTS, generationCompleted, redisKeyspace } from '@tokenscope/queue-contracts';
 import { freePort, parsePrometheusText, waitFor } from '@tokenscope/testing';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
@@ -169,7 +169,7 @@ function quantile(q, before, after) {
 
 const redis = await startRedis();
 const producerConnection = new Redis(redis.url, { maxRetriesPerRequest: null });
-const queue = new Queue(GENERATION_EVENTS, { connection: producerConnection, prefix: PREFIX, defaultJobOptions });
+const queue = new Queue(GENERATION_EVENTS, { connection: producerConnection, prefix: redisKeyspace(PREFIX), defaultJobOptions });
 
 // 1. enqueue while the service is stopped
 const enqueueStarted = performance.now();

@@ -3,7 +3,7 @@ import { createServer, type Server } from 'node:http';
 import { connect, type AddressInfo, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { GENERATION_EVENTS } from '@tokenscope/queue-contracts';
+import { GENERATION_EVENTS, redisKeyspace } from '@tokenscope/queue-contracts';
 import { longModelFile, sampleSum, sampleValue, startFakeUpstream, startRedis, type FakeUpstream, type TemporaryModelsFile, type TestRedis } from '@tokenscope/testing';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
@@ -132,7 +132,7 @@ describe('faults against real processes', () => {
       expect(await gateway.exited).toEqual({ code: 0, signal: null });
 
       const client = new Redis(redis.url);
-      const queue = new Queue(GENERATION_EVENTS, { connection: client, prefix: redis.prefix });
+      const queue = new Queue(GENERATION_EVENTS, { connection: client, prefix: redisKeyspace(redis.prefix) });
       // jobs are keyed by the gateway's own id; the answer's x-request-id is the event's publicId
       const shownId = inFlight.headers.get('x-request-id');
       expect((await queue.getJobs(['waiting'])).find((job) => job.data.publicId === shownId)?.data.status).toBe('success');

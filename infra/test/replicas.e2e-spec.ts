@@ -4,22 +4,22 @@ import { join } from 'node:path';
 import { sha256Hex } from '@tokenscope/config';
 import { costDayOf } from '@tokenscope/cost';
 import { budgetKey, userSpendByDayKey } from '@tokenscope/queue-contracts';
-import { sampleValue, startRedis, type Samples, type TestRedis } from '@tokenscope/testing';
-import { Redis } from 'ioredis';
+import { sampleValue, startRedisCluster, type Samples, type TestRedisCluster } from '@tokenscope/testing';
+import { Cluster } from 'ioredis';
 import { metrics, post, startApp, type RunningApp } from './support/apps.js';
 import { eventually, ProcessGroup } from './support/processes.js';
 
 /**
- * Several replicas of each app, as processes on one shared Redis, as Kubernetes or
- * `docker compose --scale` runs them: every number must come out whole, every limit must hold
- * across replicas as it would on one.
+ * Several replicas of each app, as processes on a real Redis Cluster (three masters, a replica
+ * each), as Kubernetes or `docker compose --scale` runs them: every number must come out whole,
+ * every limit must hold across replicas as it would on one.
  */
-describe('three gateways and two quality services on one Redis', () => {
+describe('three gateways and two quality services on a Redis Cluster', () => {
   const BUDGET_USD = 0.01;
   const TIME_ZONE = 'UTC';
   const processes = new ProcessGroup();
-  let redis: TestRedis;
-  let client: Redis;
+  let redis: TestRedisCluster;
+  let client: Cluster;
   let dir: string;
   let gateways: RunningApp[];
   let qualities: RunningApp[];
@@ -27,8 +27,8 @@ describe('three gateways and two quality services on one Redis', () => {
   const asKey = (key: string) => ({ authorization: `Bearer ${key}` });
 
   beforeAll(async () => {
-    redis = await startRedis();
-    client = new Redis(redis.url);
+    redis = await startRedisCluster();
+    client = new Cluster(redis.nodes);
     dir = mkdtempSync(join(tmpdir(), 'replicas-'));
     const keysFile = join(dir, 'keys.yaml');
     writeFileSync(
@@ -42,7 +42,7 @@ describe('three gateways and two quality services on one Redis', () => {
       ].join('\n'),
     );
     const env = {
-      REDIS_URL: redis.url,
+      REDIS_CLUSTER_NODES: redis.nodesVariable,
       QUEUE_PREFIX: redis.prefix,
       API_KEYS_FILE: keysFile,
       DAILY_BUDGET_USD: String(BUDGET_USD),

@@ -1,4 +1,4 @@
-import { GENERATION_COMPLETED, GENERATION_EVENTS } from '@tokenscope/queue-contracts';
+import { GENERATION_COMPLETED, GENERATION_EVENTS, redisKeyspace } from '@tokenscope/queue-contracts';
 import { sampleSum, sampleValue, startRedis, type TestRedis } from '@tokenscope/testing';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
@@ -81,7 +81,7 @@ describe('x-request-id is a correlation id, not an identity', () => {
     const response = await post(`${gateway.url}/v1/generate`, { prompt: 'replay me', max_tokens: 6 }, { ...as('sk-alice-0001'), 'x-request-id': 'replayed-1' });
     const { cost_usd: costUsd } = (await response.json()) as { cost_usd: number };
     const client = new Redis(redis.url, { maxRetriesPerRequest: null });
-    const queue = new Queue(GENERATION_EVENTS, { connection: client, prefix: redis.prefix });
+    const queue = new Queue(GENERATION_EVENTS, { connection: client, prefix: redisKeyspace(redis.prefix) });
     try {
       const job = await eventually(
         'the event was consumed',

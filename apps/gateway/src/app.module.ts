@@ -57,7 +57,7 @@ export class AppModule {
           ...(options.logDestination ? { destination: options.logDestination } : {}),
         }),
         MetricsModule.forRoot(gatewayMetricProviders, config),
-        RedisModule.forRoot({ url: config.REDIS_URL, connectionName: 'tokenscope-gateway' }),
+        RedisModule.forRoot({ settings: config, connectionName: 'tokenscope-gateway' }),
         GenAiModule,
         BackendsModule.forRoot(),
         AdmissionModule,

@@ -1,4 +1,4 @@
-import { GENERATION_COMPLETED, GENERATION_EVENTS, generationCompleted, requestRecordKey } from '@tokenscope/queue-contracts';
+import { GENERATION_COMPLETED, GENERATION_EVENTS, generationCompleted, requestRecordKey, redisKeyspace } from '@tokenscope/queue-contracts';
 import { sampleValue, startRedis, waitFor, type TestRedis } from '@tokenscope/testing';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
@@ -14,7 +14,7 @@ describe('generation events in a real Redis queue', () => {
     redis = await startRedis();
     gateway = await startGateway({ REDIS_URL: redis.url, QUEUE_PREFIX: redis.prefix, EVENTS_BUFFER_LIMIT: '5', EVENTS_FLUSH_INTERVAL_MS: '5' });
     client = new Redis(redis.url, { maxRetriesPerRequest: null });
-    queue = new Queue(GENERATION_EVENTS, { connection: client, prefix: redis.prefix });
+    queue = new Queue(GENERATION_EVENTS, { connection: client, prefix: redisKeyspace(redis.prefix) });
   });
 
   afterAll(async () => {

@@ -1,5 +1,5 @@
 import { connect, type Socket } from 'node:net';
-import { GENERATION_EVENTS } from '@tokenscope/queue-contracts';
+import { GENERATION_EVENTS, redisKeyspace } from '@tokenscope/queue-contracts';
 import { longModelFile, sampleSum, sampleValue, startFakeUpstream, startRedis, waitFor, type FakeUpstream, type TemporaryModelsFile, type TestRedis } from '@tokenscope/testing';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
@@ -108,7 +108,7 @@ describe('clients that stop reading', () => {
       BUDGET_READ_TIMEOUT_MS: '2000',
     });
     const client = new Redis(redis.url, { maxRetriesPerRequest: null });
-    const queue = new Queue(GENERATION_EVENTS, { connection: client, prefix: `${redis.prefix}b` });
+    const queue = new Queue(GENERATION_EVENTS, { connection: client, prefix: redisKeyspace(`${redis.prefix}b`) });
     try {
       const before = await budgeted.metrics();
       await client.call('CLIENT', 'PAUSE', '1000', 'ALL');

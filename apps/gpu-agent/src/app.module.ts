@@ -40,7 +40,7 @@ export class AppModule {
           ...(options.logDestination ? { destination: options.logDestination } : {}),
         }),
         MetricsModule.forRoot(gpuAgentMetricProviders, config),
-        RedisModule.forRoot({ url: config.REDIS_URL, connectionName: 'tokenscope-gpu-agent' }),
+        RedisModule.forRoot({ settings: config, connectionName: 'tokenscope-gpu-agent' }),
         ScheduleModule.forRoot(),
         SamplingModule,
       ],

@@ -1,4 +1,5 @@
 import {
+  gpuLatestKey,
   gpuLatestKeyPattern,
   gpuSamplesStreamKey,
   parseGpuSample,
@@ -95,7 +96,7 @@ describe('GPU metrics from recorded nvidia-smi output', () => {
 
       const keys = (await client.keys(gpuLatestKeyPattern(host.redis.prefix, HOST))).sort();
       expect(keys).toHaveLength(8);
-      const snapshotKey = `${host.redis.prefix}:gpu-latest:${HOST}:${GPU0}`;
+      const snapshotKey = gpuLatestKey(host.redis.prefix, HOST, GPU0);
       expect(keys).toContain(snapshotKey);
       expect(parseGpuSnapshot((await client.get(snapshotKey))!)).toEqual({
         v: 1,

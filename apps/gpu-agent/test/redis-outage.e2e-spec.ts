@@ -1,4 +1,4 @@
-import { gpuSamplesStreamKey, parseGpuSample } from '@tokenscope/queue-contracts';
+import { gpuSamplesStreamKey, parseGpuSample, gpuLatestKey } from '@tokenscope/queue-contracts';
 import { sampleValue, waitFor } from '@tokenscope/testing';
 import { Redis } from 'ioredis';
 import { ManualClock, useFakeGpuHost } from './gpu-agent-harness.js';
@@ -45,7 +45,7 @@ describe('publishing while Redis is down', () => {
       const entries = (await client.xrange(gpuSamplesStreamKey(host.redis.prefix), '-', '+')) as Array<[string, string[]]>;
       expect(entries.map(([, fields]) => parseGpuSample(fields[1]!).sampledAtMs)).toEqual([1_767_225_610_000, 1_767_225_615_000]);
       // only the newest sample sets the latest snapshots
-      const latest = JSON.parse((await client.get(`${host.redis.prefix}:gpu-latest:gpu-node-07:GPU-4b2f7c1e-93a0-5d86-1f2e-7a9c0b3d5e61`))!) as { sampledAtMs: number };
+      const latest = JSON.parse((await client.get(gpuLatestKey(host.redis.prefix, 'gpu-node-07', 'GPU-4b2f7c1e-93a0-5d86-1f2e-7a9c0b3d5e61')))!) as { sampledAtMs: number };
       expect(latest.sampledAtMs).toBe(1_767_225_615_000);
     } finally {
       client.disconnect();

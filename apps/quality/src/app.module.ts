@@ -4,8 +4,7 @@ import { LifecycleModule } from '@tokenscope/app-runtime';
 import { ApiKeyRegistry, loadPricesFile, loadServedModels, priceTableOf } from '@tokenscope/config';
 import { LoggingModule } from '@tokenscope/logging';
 import { LabelGuard, MetricsModule, qualityMetricProviders } from '@tokenscope/metrics';
-import { REDIS, RedisModule } from '@tokenscope/redis';
-import type { Redis } from 'ioredis';
+import { REDIS, RedisModule, type RedisClient } from '@tokenscope/redis';
 import type { DestinationStream } from 'pino';
 import { CLOCK, type Clock, systemClock } from './clock.js';
 import { QUALITY_CONFIG, type QualityConfig } from './config/quality.config.js';
@@ -71,7 +70,7 @@ export class AppModule {
             {
               provide: QUALITY_STORE,
               inject: [REDIS],
-              useFactory: (redis: Redis) =>
+              useFactory: (redis: RedisClient) =>
                 new RedisQualityStore(redis, {
                   prefix: config.QUEUE_PREFIX,
                   windowSize: config.QUALITY_WINDOW_SIZE,
@@ -92,7 +91,7 @@ export class AppModule {
         }),
         LifecycleModule,
         MetricsModule.forRoot(qualityMetricProviders, config),
-        RedisModule.forRoot({ url: config.REDIS_URL, connectionName: 'tokenscope-quality' }),
+        RedisModule.forRoot({ settings: config, connectionName: 'tokenscope-quality' }),
         ConsumerModule,
         GpuCostModule.forRoot(priceTableOf(served, prices)),
         FeedbackModule,

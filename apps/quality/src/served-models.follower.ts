@@ -1,8 +1,7 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import type { LabelGuard } from '@tokenscope/metrics';
 import { SERVED_MODELS_LIMIT, servedModelsKey } from '@tokenscope/queue-contracts';
-import { REDIS } from '@tokenscope/redis';
-import type { Redis } from 'ioredis';
+import { REDIS, type RedisClient } from '@tokenscope/redis';
 import { QUALITY_CONFIG, type QualityConfig } from './config/quality.config.js';
 import { MODEL_LABELS } from './model-labels.js';
 
@@ -18,7 +17,7 @@ export class ServedModelsFollower implements OnApplicationBootstrap, OnApplicati
   private timer: NodeJS.Timeout | undefined;
 
   constructor(
-    @Inject(REDIS) private readonly redis: Redis,
+    @Inject(REDIS) private readonly redis: RedisClient,
     @Inject(MODEL_LABELS) private readonly models: LabelGuard,
     @Inject(QUALITY_CONFIG) private readonly config: QualityConfig,
   ) {}

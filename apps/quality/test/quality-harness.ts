@@ -12,8 +12,7 @@ import {
   REQUEST_RECORD_TTL_SECONDS,
   requestRecordKey,
   type GenerationCompleted,
-  type GpuSample,
-} from '@tokenscope/queue-contracts';
+  type GpuSample, redisKeyspace } from '@tokenscope/queue-contracts';
 import { LogCapture, scrape, startRedis, waitFor, type Samples, type TestRedis } from '@tokenscope/testing';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
@@ -99,7 +98,7 @@ export class EventQueue {
 
   constructor(redisUrl: string, prefix: string) {
     this.connection = new Redis(redisUrl, { maxRetriesPerRequest: null });
-    this.queue = new Queue(GENERATION_EVENTS, { connection: this.connection, prefix, defaultJobOptions });
+    this.queue = new Queue(GENERATION_EVENTS, { connection: this.connection, prefix: redisKeyspace(prefix), defaultJobOptions });
   }
 
   async publish(...events: GenerationCompleted[]): Promise<void> {

@@ -1,5 +1,6 @@
 import { sampleValue, startRedis, waitFor, type Samples, type TestRedis } from '@tokenscope/testing';
 import { Redis } from 'ioredis';
+import { userSpendKey } from '@tokenscope/queue-contracts';
 import {
   CONTEXT,
   EventQueue,
@@ -100,7 +101,7 @@ describe('the shared quality window (two replicas, one Redis)', () => {
     const event = generationEvent({ output: REFUSAL_TEXT, userId: 'dora', costUsd: 0.5 });
     await events.publish(event);
     await waitFor(async () => expect(((await qualityOf(first)) as { window: { generations: number } }).window.generations).toBe(21));
-    const before = { quality: await qualityOf(first), spend: await client.zscore(`${redis.prefix}:cost:user`, 'dora') };
+    const before = { quality: await qualityOf(first), spend: await client.zscore(userSpendKey(redis.prefix), 'dora') };
     expect(before.spend).toBe('0.5');
     const duplicatesBefore = sampleValue(await first.metrics(), 'llm_queue_events_consumed_total', { queue: 'generation-events', outcome: 'duplicate' });
 
@@ -112,7 +113,7 @@ describe('the shared quality window (two replicas, one Redis)', () => {
       expect(sampleValue(await first.metrics(), 'llm_queue_events_consumed_total', { queue: 'generation-events', outcome: 'duplicate' })).toBe(duplicatesBefore + 2),
     );
     expect(await qualityOf(second)).toEqual(before.quality);
-    expect(await client.zscore(`${redis.prefix}:cost:user`, 'dora')).toBe('0.5');
+    expect(await client.zscore(userSpendKey(redis.prefix), 'dora')).toBe('0.5');
   });
 
   it('drops an event that fails its contract without retrying it, and counts it', async () => {

@@ -76,6 +76,16 @@ export class ProcessGroup {
     return this.start(name, process.execPath, BUILT_APP_ARGS, { cwd: join(REPO_DIR, 'apps', name), env, ...options });
   }
 
+  /** Stops one process by name (SIGTERM), waiting until it exits. */
+  async stop(name: string): Promise<void> {
+    const entry = this.managed.find((m) => m.name === name);
+    if (!entry || entry.child.exitCode !== null || entry.child.signalCode !== null) return;
+    await new Promise<void>((resolve) => {
+      entry.child.once('exit', () => resolve());
+      entry.child.kill('SIGTERM');
+    });
+  }
+
   /** Names of processes that ended on their own (a crash) while they should be running. */
   exited(): string[] {
     return this.managed.filter((m) => m.child.exitCode !== null || m.child.signalCode !== null).map((m) => m.name);

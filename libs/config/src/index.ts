@@ -1,5 +1,5 @@
 export { ConfigError, describeConfig, loadConfig, loadConfigOrExit, type ConfigKeyDoc } from './load-config.js';
-export { apiKeysConfig, commonConfig, costTimeZone, genAiContentConfig, metricsAccessConfig, otelConfig, envBoolean, envInt, envNumber, envPort, envSecret } from './schema-pieces.js';
+export { apiKeysConfig, commonConfig, costTimeZone, genAiContentConfig, metricsAccessConfig, otelConfig, envBoolean, envInt, envNumber, envPort, envSecret, redisTopologyCheck, type RedisHostPort } from './schema-pieces.js';
 export {
   ConfigFileError,
   DEFAULT_MODELS_FILE,

@@ -50,13 +50,80 @@ function isValidTimeZone(name: string): boolean {
   }
 }
 
+/** One Redis node or sentinel address. */
+export interface RedisHostPort {
+  host: string;
+  port: number;
+}
+
+/** `host:port,host:port` (an IPv6 host in brackets: `[::1]:7000`), parsed; unset stays undefined. */
+function hostPortList(description: string) {
+  return z
+    .string()
+    .optional()
+    .transform((raw, ctx): RedisHostPort[] | undefined => {
+      if (raw === undefined) return undefined;
+      const addresses: RedisHostPort[] = [];
+      const entries = raw.split(',').map((entry) => entry.trim());
+      for (const [index, entry] of entries.entries()) {
+        const address = parseHostPort(entry);
+        // the message names the entry by position: the list may come from a secret store
+        if (!address) ctx.addIssue({ code: 'custom', message: `entry ${index + 1} is not host:port (port 1-65535), in a comma-separated list` });
+        else addresses.push(address);
+      }
+      return addresses;
+    })
+    .describe(description);
+}
+
+function parseHostPort(entry: string): RedisHostPort | undefined {
+  const match = /^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9._-]+):(\d{1,5})$/.exec(entry);
+  if (!match) return undefined;
+  const port = Number(match[2]);
+  if (port < 1 || port > 65_535) return undefined;
+  return { host: match[1]!.replace(/^\[|\]$/g, ''), port };
+}
+
+/**
+ * The checks across the Redis variables, for each app's schema (`.superRefine(redisTopologyCheck)`):
+ * one topology at a time, and a sentinel setup names its master.
+ */
+export function redisTopologyCheck(
+  config: { REDIS_CLUSTER_NODES?: RedisHostPort[] | undefined; REDIS_SENTINELS?: RedisHostPort[] | undefined; REDIS_SENTINEL_NAME?: string | undefined },
+  ctx: z.RefinementCtx,
+): void {
+  if (config.REDIS_CLUSTER_NODES && config.REDIS_SENTINELS) {
+    ctx.addIssue({ code: 'custom', path: ['REDIS_SENTINELS'], message: 'set either REDIS_CLUSTER_NODES (Cluster) or REDIS_SENTINELS (Sentinel), not both' });
+  }
+  if (config.REDIS_SENTINELS && !config.REDIS_SENTINEL_NAME) {
+    ctx.addIssue({ code: 'custom', path: ['REDIS_SENTINEL_NAME'], message: 'required with REDIS_SENTINELS: the name of the master the sentinels watch' });
+  }
+  if (config.REDIS_SENTINEL_NAME && !config.REDIS_SENTINELS) {
+    ctx.addIssue({ code: 'custom', path: ['REDIS_SENTINELS'], message: 'required with REDIS_SENTINEL_NAME: the sentinels to ask for the master' });
+  }
+}
+
 /** Schema pieces every app shares. */
 export const commonConfig = {
   REDIS_URL: z
     .string()
     .regex(/^rediss?:\/\//, 'expected a redis:// or rediss:// URL')
     .default('redis://127.0.0.1:6379')
-    .describe('Redis for queues, shared windows and request records'),
+    .describe('Redis for queues, shared windows and request records (one node; REDIS_CLUSTER_NODES or REDIS_SENTINELS win over it)'),
+  REDIS_CLUSTER_NODES: hostPortList(
+    'Redis Cluster: comma-separated host:port of some of its nodes (the others are discovered); set, it wins over REDIS_URL',
+  ),
+  REDIS_SENTINELS: hostPortList(
+    'Redis Sentinel: comma-separated host:port of the sentinels, asked where the master REDIS_SENTINEL_NAME is; set, it wins over REDIS_URL',
+  ),
+  REDIS_SENTINEL_NAME: z
+    .string()
+    .regex(/^[A-Za-z0-9._-]{1,128}$/, 'expected a master name (letters, digits, . _ -)')
+    .optional()
+    .describe('name of the master the sentinels watch (sentinel monitor <name> …); required with REDIS_SENTINELS'),
+  REDIS_PASSWORD: envSecret(
+    'password of the Redis nodes (AUTH), for REDIS_CLUSTER_NODES and REDIS_SENTINELS, whose host lists cannot carry one; with REDIS_URL, used when the URL has none',
+  ),
   LOG_LEVEL: z
     .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
     .default('info')

@@ -1,14 +1,16 @@
 import { createHash } from 'node:crypto';
+import { redisKeyspace } from './keyspace.keys.js';
 
 /**
  * Keys of the limits every gateway replica shares: rate limits per API key or user, the daily
  * budget's running spend and reservations per user, the simulator's fault settings. Only the
  * gateway writes them.
  *
- * The rate-limit and budget keys carry their own hash tag (`{…}`, one per key or user), so that on
- * Redis Cluster each user's limits live on the shard that slot belongs to: the scripts that update
- * them touch one key each, and the per-request admission load spreads over every shard instead of
- * landing on the one that holds the rest of tokenscope's keys.
+ * The rate-limit and budget keys carry their own hash tag (`{…}`, one per key or user) instead of
+ * the deployment's (redisKeyspace), so that on Redis Cluster each user's limits live on the shard
+ * that slot belongs to: the scripts that update them touch one key each, and the per-request
+ * admission load spreads over every shard instead of landing on the one master that holds the rest
+ * of the deployment's keys.
  */
 
 /** A user id as it may appear inside a key and its hash tag: 16 hex digits of its SHA-256 (ids may hold `{`, `}` or `:`). */
@@ -44,5 +46,5 @@ export function budgetKey(prefix: string, day: string, userId: string): string {
  * different replicas at once both stand. Kept until changed again (GET /admin/simulator/faults shows them).
  */
 export function simulatorFaultsKey(prefix: string): string {
-  return `${prefix}:simulator:faults`;
+  return `${redisKeyspace(prefix)}:simulator:faults`;
 }

@@ -1,3 +1,4 @@
+import { redisKeyspace } from './keyspace.keys.js';
 /**
  * The cost ledger in Redis, written by the quality service as it consumes generation events and
  * read by the gateway to enforce daily budgets. Amounts are US dollars. `day` is the cost day
@@ -8,22 +9,22 @@ export const COST_LEDGER_DAY_TTL_SECONDS = 8 * 86_400;
 
 /** Sorted set: member = user id, score = that user's spend on `day`. The gateway reads it with ZSCORE. */
 export function userSpendByDayKey(prefix: string, day: string): string {
-  return `${prefix}:cost:user-day:${day}`;
+  return `${redisKeyspace(prefix)}:cost:user-day:${day}`;
 }
 
 /** String (float): everyone's spend on `day`. */
 export function totalSpendByDayKey(prefix: string, day: string): string {
-  return `${prefix}:cost:total-day:${day}`;
+  return `${redisKeyspace(prefix)}:cost:total-day:${day}`;
 }
 
 /** Sorted set: member = user id, score = all-time spend. */
 export function userSpendKey(prefix: string): string {
-  return `${prefix}:cost:user`;
+  return `${redisKeyspace(prefix)}:cost:user`;
 }
 
 /** Hash: field = model, value = all-time spend. */
 export function modelSpendKey(prefix: string): string {
-  return `${prefix}:cost:model`;
+  return `${redisKeyspace(prefix)}:cost:model`;
 }
 
 /**
@@ -32,5 +33,5 @@ export function modelSpendKey(prefix: string): string {
  * what keeps a sample read twice from being booked twice.
  */
 export function gpuSampleBookedKey(prefix: string, host: string, sampledAtMs: number): string {
-  return `${prefix}:cost:gpu-sample:${host}:${sampledAtMs}`;
+  return `${redisKeyspace(prefix)}:cost:gpu-sample:${host}:${sampledAtMs}`;
 }

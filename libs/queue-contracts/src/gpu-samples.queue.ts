@@ -1,3 +1,4 @@
+import { redisKeyspace } from './keyspace.keys.js';
 import { z } from 'zod';
 
 /**
@@ -22,16 +23,16 @@ export const GPU_SAMPLES_STREAM_MAXLEN = 10_000;
 const KEY_PART = /^[A-Za-z0-9._:/-]{1,253}$/;
 
 export function gpuSamplesStreamKey(prefix: string): string {
-  return `${prefix}:${GPU_SAMPLES}`;
+  return `${redisKeyspace(prefix)}:${GPU_SAMPLES}`;
 }
 
 export function gpuLatestKey(prefix: string, host: string, gpuUuid: string): string {
-  return `${prefix}:gpu-latest:${host}:${gpuUuid}`;
+  return `${redisKeyspace(prefix)}:gpu-latest:${host}:${gpuUuid}`;
 }
 
 /** Pattern matching every latest-snapshot key of a host (or of all hosts with `*`), for SCAN. */
 export function gpuLatestKeyPattern(prefix: string, host = '*'): string {
-  return `${prefix}:gpu-latest:${host}:*`;
+  return `${redisKeyspace(prefix)}:gpu-latest:${host}:*`;
 }
 
 /**

@@ -44,3 +44,4 @@ export {
 export { SERVED_MODELS_LIMIT, SERVED_MODELS_TTL_SECONDS, servedModelsKey } from './served-models.keys.js';
 export { boundEventContext, boundEventOutput, cutToBytes } from './event-text.js';
 export { budgetKey, rateLimitKey, simulatorFaultsKey, userTag, type RateLimitSubject } from './admission.keys.js';
+export { redisKeyspace } from './keyspace.keys.js';

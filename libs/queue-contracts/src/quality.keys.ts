@@ -1,18 +1,19 @@
+import { redisKeyspace } from './keyspace.keys.js';
 /**
  * Keys of the quality service in Redis: the shared sliding window that every replica reads, the
  * per-request idempotency guard of the consumer, the votes, and the all-time spend total. Only the
- * quality service writes them; anything may read them. They assume one Redis key space (no
- * cluster): the consumer's Lua script touches several of them atomically.
+ * quality service writes them; anything may read them. The consumer's Lua script touches several of
+ * them atomically, which on Redis Cluster works because they share one hash tag (keyspace.keys.ts).
  */
 
 /** String with a TTL: present once the generation event of `requestId` has been counted. */
 export function qualityProcessedKey(prefix: string, requestId: string): string {
-  return `${prefix}:quality:done:${requestId}`;
+  return `${redisKeyspace(prefix)}:quality:done:${requestId}`;
 }
 
 /** List of the request ids in the window, oldest first (at most QUALITY_WINDOW_SIZE). */
 export function qualityWindowOrderKey(prefix: string): string {
-  return `${prefix}:quality:window:order`;
+  return `${redisKeyspace(prefix)}:quality:window:order`;
 }
 
 /**
@@ -20,12 +21,12 @@ export function qualityWindowOrderKey(prefix: string): string {
  * refused (`1`/`0`), grounding (`g` grounded, `u` ungrounded, `n` not checked), vote (`+`, `-`, `0` none).
  */
 export function qualityWindowEntriesKey(prefix: string): string {
-  return `${prefix}:quality:window:entries`;
+  return `${redisKeyspace(prefix)}:quality:window:entries`;
 }
 
 /** Hash of the window's counters (fields: QUALITY_WINDOW_COUNT_FIELDS), always equal to the sums over the entries. */
 export function qualityWindowCountsKey(prefix: string): string {
-  return `${prefix}:quality:window:counts`;
+  return `${redisKeyspace(prefix)}:quality:window:counts`;
 }
 
 /** The counters of the window, in the order the consumer and the readers use. */
@@ -34,7 +35,7 @@ export type QualityWindowCountField = (typeof QUALITY_WINDOW_COUNT_FIELDS)[numbe
 
 /** Hash: the latest vote on one request (fields: FeedbackRecord). */
 export function feedbackKey(prefix: string, requestId: string): string {
-  return `${prefix}:feedback:${requestId}`;
+  return `${redisKeyspace(prefix)}:feedback:${requestId}`;
 }
 
 /** Fields of a feedback hash (all strings on the wire). */
@@ -55,5 +56,5 @@ export interface FeedbackRecord {
 
 /** String (float): everyone's all-time spend in US dollars, the total that llm_cost_by_user_dollars folds into top N + other. */
 export function totalSpendKey(prefix: string): string {
-  return `${prefix}:cost:total`;
+  return `${redisKeyspace(prefix)}:cost:total`;
 }

@@ -1,3 +1,4 @@
+import { redisKeyspace } from './keyspace.keys.js';
 /**
  * The gateway writes a small record of each finished request before the response ends, so that
  * feedback sent the instant a response arrives finds its request even while the queue is behind.
@@ -10,7 +11,7 @@
 export const REQUEST_RECORD_TTL_SECONDS = 86_400;
 
 export function requestRecordKey(prefix: string, requestId: string): string {
-  return `${prefix}:request:${requestId}`;
+  return `${redisKeyspace(prefix)}:request:${requestId}`;
 }
 
 /** Fields of the request record hash (all strings on the wire). */

@@ -1,10 +1,11 @@
+import { redisKeyspace } from './keyspace.keys.js';
 /**
  * A gateway that serves the models its upstream lists (zero-config upstream) writes their names
  * here, so the quality service gives them their own `model` label instead of `unknown` without a
  * MODELS_FILE of its own. A set of at most a few hundred names; it expires unless refreshed.
  */
 export function servedModelsKey(prefix: string): string {
-  return `${prefix}:served-models`;
+  return `${redisKeyspace(prefix)}:served-models`;
 }
 
 /** How long the served-models set lives without a refresh (gateways refresh it with every model list read). */

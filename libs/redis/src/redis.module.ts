@@ -1,40 +1,31 @@
 import { type DynamicModule, Inject, Injectable, Module, type OnApplicationShutdown } from '@nestjs/common';
-import { Redis } from 'ioredis';
+import { createRedisClient, type RedisClient, type RedisSettings } from './redis-client.js';
 
 export const REDIS = Symbol('REDIS');
 
 export interface RedisModuleOptions {
-  url: string;
+  /** The app's validated config (or its Redis part): REDIS_URL, or Cluster/Sentinel addresses. */
+  settings: RedisSettings;
   /** Shown in CLIENT LIST, to tell the apps' connections apart. */
   connectionName: string;
 }
 
-/**
- * An ioredis client that fails fast while Redis is away instead of queueing commands without
- * bound: callers (event buffers, budget reads, readiness) decide what an outage means for them.
- * It reconnects by itself with a capped backoff.
- */
-export function createRedisClient(options: RedisModuleOptions): Redis {
-  const client = new Redis(options.url, {
-    connectionName: options.connectionName,
-    enableOfflineQueue: false,
-    maxRetriesPerRequest: 1,
-    connectTimeout: 2000,
-    retryStrategy: (attempt) => Math.min(50 * 2 ** attempt, 2000),
-    lazyConnect: false,
-  });
-  // without a listener ioredis prints every failed reconnection; readiness reports the outage instead
-  client.on('error', () => undefined);
-  return client;
+export interface RedisProbeOptions {
+  timeoutMs?: number;
+  /**
+   * A key of the deployment's key space: the probe asks the master that holds it (EXISTS), so on
+   * Cluster a dead master of that slot shows even while the other masters answer. Unset: PING.
+   */
+  probeKey?: string;
 }
 
 /** Why Redis cannot serve right now, or undefined when it can. */
-export async function redisProblem(client: Redis, timeoutMs = 1000): Promise<string | undefined> {
+export async function redisProblem(client: RedisClient, { timeoutMs = 1000, probeKey }: RedisProbeOptions = {}): Promise<string | undefined> {
   if (client.status !== 'ready') return `redis is ${client.status}`;
   let timer: NodeJS.Timeout | undefined;
   try {
     await Promise.race([
-      client.ping(),
+      probeKey === undefined ? client.ping() : client.exists(probeKey),
       new Promise((_, reject) => {
         timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
       }),
@@ -49,7 +40,7 @@ export async function redisProblem(client: Redis, timeoutMs = 1000): Promise<str
 
 @Injectable()
 class RedisLifecycle implements OnApplicationShutdown {
-  constructor(@Inject(REDIS) private readonly client: Redis) {}
+  constructor(@Inject(REDIS) private readonly client: RedisClient) {}
 
   async onApplicationShutdown(): Promise<void> {
     // quit() waits for replies in flight; disconnect() when Redis is gone already
@@ -58,14 +49,14 @@ class RedisLifecycle implements OnApplicationShutdown {
   }
 }
 
-/** One shared Redis client per app, injected with @Inject(REDIS). */
+/** One shared Redis client per app, injected with @Inject(REDIS) as a `RedisClient`. */
 @Module({})
 export class RedisModule {
   static forRoot(options: RedisModuleOptions): DynamicModule {
     return {
       module: RedisModule,
       global: true,
-      providers: [{ provide: REDIS, useFactory: () => createRedisClient(options) }, RedisLifecycle],
+      providers: [{ provide: REDIS, useFactory: () => createRedisClient(options.settings, { connectionName: options.connectionName }) }, RedisLifecycle],
       exports: [REDIS],
     };
   }

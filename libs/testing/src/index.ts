@@ -8,3 +8,4 @@ export { startRedis, type TestRedis } from './redis-server.js';
 export { redosReport, redosVerdicts, scanRegexes, type ComputedRegexSite, type RedosReport, type RedosVerdict, type RegexScan, type SourceRegex } from './redos.js';
 export { EVENT_LOOP_HOLD_LIMIT_MS, jsonBytes, leastHold, longestHold, PATHOLOGICAL_KINDS, pathologicalText, type PathologicalKind } from './event-loop-hold.js';
 export { longModelFile, type TemporaryModelsFile } from './models-file.js';
+export { redisCli, startRedisCluster, startRedisSentinel, type TestRedisCluster, type TestRedisSentinel } from './redis-topologies.js';

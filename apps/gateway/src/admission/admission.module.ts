@@ -1,9 +1,8 @@
 import { Global, Logger, Module } from '@nestjs/common';
 import { ApiKeyRegistry } from '@tokenscope/config';
 import { LLM_LIMIT_CHECK_FAILURES_TOTAL, SHARED_LIMITS } from '@tokenscope/metrics';
-import { REDIS } from '@tokenscope/redis';
+import { REDIS, type RedisClient } from '@tokenscope/redis';
 import { getToken } from '@willsoto/nestjs-prometheus';
-import type { Redis } from 'ioredis';
 import type { Counter } from 'prom-client';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway.config.js';
 import { Admission } from './admission.js';
@@ -21,7 +20,7 @@ import { RequestRecordWriter } from './request-record-writer.js';
     {
       provide: Admission,
       inject: [GATEWAY_CONFIG, REDIS, getToken(LLM_LIMIT_CHECK_FAILURES_TOTAL)],
-      useFactory: (config: GatewayConfig, redis: Redis, checkFailures: Counter<'limit'>) => {
+      useFactory: (config: GatewayConfig, redis: RedisClient, checkFailures: Counter<'limit'>) => {
         const keys = ApiKeyRegistry.fromConfig(config);
         const logger = new Logger('admission');
         for (const limit of SHARED_LIMITS) checkFailures.inc({ limit }, 0);

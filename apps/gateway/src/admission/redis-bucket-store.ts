@@ -1,6 +1,5 @@
 import { rateLimitKey, type RateLimitSubject } from '@tokenscope/queue-contracts';
-import { LuaScript } from '@tokenscope/redis';
-import type { Redis } from 'ioredis';
+import { LuaScript, type RedisClient } from '@tokenscope/redis';
 import type { BucketReading, BucketStore, MinuteLimits } from './rate-limiter.js';
 
 // A bucket's level at the Redis server's clock (one clock for every replica), refilled at
@@ -69,7 +68,7 @@ return 1
 /** The buckets in Redis: one hash per subject, updated by one script each, so replicas share them exactly. */
 export class RedisBucketStore implements BucketStore {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly prefix: string,
   ) {}
 

@@ -1,6 +1,5 @@
 import { budgetKey, COST_LEDGER_DAY_TTL_SECONDS, userSpendByDayKey } from '@tokenscope/queue-contracts';
-import { LuaScript } from '@tokenscope/redis';
-import type { Redis } from 'ioredis';
+import { LuaScript, type RedisClient } from '@tokenscope/redis';
 import type { BudgetStore, Reservation } from './budget-guard.js';
 
 /**
@@ -39,7 +38,7 @@ return 1
 
 export class RedisBudgetStore implements BudgetStore {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly prefix: string,
   ) {}
 

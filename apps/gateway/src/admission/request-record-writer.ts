@@ -1,5 +1,5 @@
 import { requestRecordKey, type RequestRecord } from '@tokenscope/queue-contracts';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@tokenscope/redis';
 
 export interface RequestRecordWriterOptions {
   prefix: string;
@@ -36,7 +36,7 @@ export class RequestRecordWriter {
   private pendingBytes = 0;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly options: RequestRecordWriterOptions,
   ) {
     redis.on('ready', () => void this.writePending());
@@ -70,7 +70,12 @@ export class RequestRecordWriter {
       this.keepForLater(requestId, record);
       return;
     }
-    const write = this.store([[requestId, record]]).catch(() => this.keepForLater(requestId, record));
+    // a write that passes also sends what an earlier failure left waiting: on Cluster a master can
+    // fail and be replaced without the client ever leaving 'ready', so 'ready' alone is not enough
+    const write = this.store([[requestId, record]]).then(
+      () => this.writePending(),
+      () => this.keepForLater(requestId, record),
+    );
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([write, new Promise((resolve) => (timer = setTimeout(resolve, this.options.timeoutMs)))]);
     clearTimeout(timer);

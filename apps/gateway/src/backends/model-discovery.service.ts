@@ -1,8 +1,7 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import type { PriceTable } from '@tokenscope/cost';
 import { SERVED_MODELS_TTL_SECONDS, servedModelsKey } from '@tokenscope/queue-contracts';
-import { REDIS } from '@tokenscope/redis';
-import type { Redis } from 'ioredis';
+import { REDIS, type RedisClient } from '@tokenscope/redis';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway.config.js';
 import { DISCOVERED_MODELS_LIMIT, ModelCatalog } from '../config/model-catalog.js';
 import { PRICE_TABLE } from '../config/price-table.token.js';
@@ -28,7 +27,7 @@ export class ModelDiscovery implements OnApplicationBootstrap, OnApplicationShut
     @Inject(OpenAiBackend) private readonly openAi: OpenAiBackend | null,
     @Inject(PRICE_TABLE) private readonly prices: PriceTable,
     @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
-    @Inject(REDIS) private readonly redis: Redis,
+    @Inject(REDIS) private readonly redis: RedisClient,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {

@@ -1,4 +1,4 @@
-import { apiKeysConfig, commonConfig, costTimeZone, envBoolean, genAiContentConfig, otelConfig, envInt, envNumber, envPort, envSecret, loadConfigOrExit, metricsAccessConfig } from '@tokenscope/config';
+import { apiKeysConfig, commonConfig, costTimeZone, envBoolean, genAiContentConfig, otelConfig, envInt, envNumber, envPort, envSecret, loadConfigOrExit, metricsAccessConfig, redisTopologyCheck } from '@tokenscope/config';
 import { REQUEST_RECORD_TTL_SECONDS } from '@tokenscope/queue-contracts';
 import { z } from 'zod';
 
@@ -27,6 +27,12 @@ export const gatewayConfigSchema = z.object({
   REQUEST_RECORDS_BUFFER_LIMIT_BYTES: envInt(8 * 1_048_576, 'bytes of request records (for feedback) held in memory while Redis is unreachable; older ones are dropped beyond it', { min: 65_536 }),
   GATEWAY_WRITE_STALL_TIMEOUT_MS: envInt(30_000, 'a streaming client that takes nothing for this long is disconnected: the request ends as cancelled, the upstream is aborted, the slot freed', { min: 100, max: 60_000 }),
   GATEWAY_REQUEST_TIMEOUT_MS: envInt(600_000, 'longest a generation request may run, whatever it waits for; then its connection is closed (cancelled) and the upstream aborted', { min: 1000 }),
+  EVENTS_WAIT_REPLICAS: envInt(
+    0,
+    'after writing a batch of generation events, wait until this many replicas of the master have it (WAIT); a batch fewer confirm is written again (idempotent by request id). 0: no wait, and a master that dies before replicating loses the events it last acknowledged. Set 1 on Cluster or Sentinel with replicas',
+    { min: 0, max: 16 },
+  ),
+  EVENTS_WAIT_TIMEOUT_MS: envInt(1000, 'with EVENTS_WAIT_REPLICAS: longest wait for the replicas to confirm a batch', { min: 1, max: 60_000 }),
   EVENTS_FLUSH_INTERVAL_MS: envInt(20, 'how often buffered generation events are written to Redis in one batch', { min: 1 }),
   ...apiKeysConfig,
   ...metricsAccessConfig,
@@ -65,7 +71,7 @@ export const gatewayConfigSchema = z.object({
   QUEUE_PREFIX: z.string().regex(/^[A-Za-z0-9:_-]{1,64}$/).default('tokenscope').describe('key prefix of queues and records in Redis'),
   ...otelConfig,
   ...genAiContentConfig,
-});
+}).superRefine(redisTopologyCheck);
 
 export type GatewayConfig = z.infer<typeof gatewayConfigSchema>;
 

@@ -1,16 +1,17 @@
 import { Controller, Get, Inject, Res } from '@nestjs/common';
 import { ShutdownState } from '@tokenscope/app-runtime';
-import { REDIS, redisProblem } from '@tokenscope/redis';
+import { redisKeyspace } from '@tokenscope/queue-contracts';
+import { REDIS, redisProblem, type RedisClient } from '@tokenscope/redis';
 import type { FastifyReply } from 'fastify';
-import type { Redis } from 'ioredis';
+import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway.config.js';
 import { BackendRouter } from '../backends/backend-router.js';
 import { ModelDiscovery } from '../backends/model-discovery.service.js';
-
 
 @Controller()
 export class HealthController {
   constructor(
-    @Inject(REDIS) private readonly redis: Redis,
+    @Inject(REDIS) private readonly redis: RedisClient,
+    @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
     private readonly backends: BackendRouter,
     private readonly shutdown: ShutdownState,
     private readonly discovery: ModelDiscovery,
@@ -28,7 +29,7 @@ export class HealthController {
    */
   @Get('readyz')
   async readyz(@Res({ passthrough: true }) reply: FastifyReply) {
-    const [upstream, redis] = await Promise.all([this.backends.readinessProblem(), redisProblem(this.redis)]);
+    const [upstream, redis] = await Promise.all([this.backends.readinessProblem(), redisProblem(this.redis, { probeKey: redisKeyspace(this.config.QUEUE_PREFIX) })]);
     const backend = upstream ?? this.discovery.readinessProblem();
     const isReady = backend === undefined && !this.shutdown.isShuttingDown;
     void reply.code(isReady ? 200 : 503);

@@ -1,8 +1,7 @@
 import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { simulatorFaultsSchema, type SimulatorFaults } from '@tokenscope/config';
 import { simulatorFaultsKey } from '@tokenscope/queue-contracts';
-import { REDIS } from '@tokenscope/redis';
-import type { Redis } from 'ioredis';
+import { REDIS, type RedisClient } from '@tokenscope/redis';
 import { FaultSwitch, type FaultName } from '../backends/simulator/fault-switch.js';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway.config.js';
 
@@ -22,7 +21,7 @@ export class SharedFaults implements OnModuleInit, OnApplicationShutdown {
 
   constructor(
     private readonly faults: FaultSwitch,
-    @Inject(REDIS) private readonly redis: Redis,
+    @Inject(REDIS) private readonly redis: RedisClient,
     @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
   ) {
     this.key = simulatorFaultsKey(config.QUEUE_PREFIX);

@@ -1,5 +1,5 @@
 import { hostname } from 'node:os';
-import { commonConfig, envBoolean, envInt, envPort, loadConfigOrExit, metricsAccessConfig } from '@tokenscope/config';
+import { commonConfig, envBoolean, envInt, envPort, loadConfigOrExit, metricsAccessConfig, redisTopologyCheck } from '@tokenscope/config';
 import { GPU_SAMPLES_STREAM_MAXLEN } from '@tokenscope/queue-contracts';
 import { z } from 'zod';
 
@@ -31,7 +31,7 @@ export const gpuAgentConfigSchema = z.object({
     min: 1,
   }),
   GPU_AGENT_STREAM_MAXLEN: envInt(GPU_SAMPLES_STREAM_MAXLEN, 'approximate length the gpu-samples stream in Redis is trimmed to', { min: 100 }),
-});
+}).superRefine(redisTopologyCheck);
 
 export type GpuAgentConfig = z.infer<typeof gpuAgentConfigSchema>;
 

@@ -1,15 +1,17 @@
 import { Controller, Get, Inject, Res } from '@nestjs/common';
 import { ShutdownState } from '@tokenscope/app-runtime';
-import { REDIS, redisProblem } from '@tokenscope/redis';
+import { redisKeyspace } from '@tokenscope/queue-contracts';
+import { REDIS, redisProblem, type RedisClient } from '@tokenscope/redis';
 import type { FastifyReply } from 'fastify';
-import type { Redis } from 'ioredis';
+import { GPU_AGENT_CONFIG, type GpuAgentConfig } from '../config/gpu-agent.config.js';
 import { CLOCK, type Clock } from '../sampling/clock.js';
 import { SamplerHealth } from '../sampling/sampler-health.js';
 
 @Controller()
 export class HealthController {
   constructor(
-    @Inject(REDIS) private readonly redis: Redis,
+    @Inject(REDIS) private readonly redis: RedisClient,
+    @Inject(GPU_AGENT_CONFIG) private readonly config: GpuAgentConfig,
     @Inject(CLOCK) private readonly clock: Clock,
     private readonly sampler: SamplerHealth,
     private readonly shutdown: ShutdownState,
@@ -29,7 +31,7 @@ export class HealthController {
   @Get('readyz')
   async readyz(@Res({ passthrough: true }) reply: FastifyReply) {
     const gpus = this.sampler.readiness(this.clock.nowMs());
-    const redis = await redisProblem(this.redis);
+    const redis = await redisProblem(this.redis, { probeKey: redisKeyspace(this.config.QUEUE_PREFIX) });
     const isReady = gpus.isReady && !this.shutdown.isShuttingDown;
     void reply.code(isReady ? 200 : 503);
     return {

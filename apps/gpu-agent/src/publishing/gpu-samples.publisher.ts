@@ -9,9 +9,8 @@ import {
   snapshotsOf,
   type GpuSample,
 } from '@tokenscope/queue-contracts';
-import { REDIS } from '@tokenscope/redis';
+import { REDIS, type RedisClient } from '@tokenscope/redis';
 import { InjectMetric } from '@willsoto/nestjs-prometheus';
-import type { Redis } from 'ioredis';
 import type { Counter, Gauge } from 'prom-client';
 import { GPU_AGENT_CONFIG, type GpuAgentConfig } from '../config/gpu-agent.config.js';
 import { SampleBacklog } from './sample-backlog.js';
@@ -43,7 +42,7 @@ export class GpuSamplesPublisher implements BeforeApplicationShutdown {
 
   constructor(
     @Inject(GPU_AGENT_CONFIG) private readonly config: GpuAgentConfig,
-    @Inject(REDIS) private readonly redis: Redis,
+    @Inject(REDIS) private readonly redis: RedisClient,
     @InjectMetric(LLM_QUEUE_EVENTS_PUBLISHED_TOTAL) private readonly published: Counter<'queue'>,
     @InjectMetric(LLM_QUEUE_EVENTS_DROPPED_TOTAL) private readonly dropped: Counter<'queue' | 'reason'>,
     @InjectMetric(LLM_QUEUE_EVENTS_BUFFERED) private readonly buffered: Gauge<'queue'>,

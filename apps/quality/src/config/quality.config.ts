@@ -1,4 +1,4 @@
-import { apiKeysConfig, commonConfig, costTimeZone, envInt, envNumber, envPort, loadConfigOrExit, metricsAccessConfig } from '@tokenscope/config';
+import { apiKeysConfig, commonConfig, costTimeZone, envInt, envNumber, envPort, loadConfigOrExit, metricsAccessConfig, redisTopologyCheck } from '@tokenscope/config';
 import { z } from 'zod';
 
 export const qualityConfigSchema = z.object({
@@ -34,7 +34,7 @@ export const qualityConfigSchema = z.object({
     .default('grep -F \'"request_id":"{requestId}"\'')
     .describe('the log query the console shows for a request; {requestId} is replaced (e.g. a Loki query: {service=~".+"} | json | request_id="{requestId}")'),
   CONSOLE_ASSETS_DIR: z.string().min(1).optional().describe('folder of the built console (apps/console-web/dist); unset: the one built in this repository'),
-});
+}).superRefine(redisTopologyCheck);
 
 export type QualityConfig = z.infer<typeof qualityConfigSchema>;
 

@@ -1,7 +1,7 @@
 import type { GpuReading } from '@tokenscope/console-contract';
 import { gpuLatestKeyPattern, parseGpuSnapshot, userSpendByDayKey } from '@tokenscope/queue-contracts';
-import type { Redis } from 'ioredis';
 import { QualityError } from '../quality.errors.js';
+import { masterNodes, type RedisClient } from '@tokenscope/redis';
 
 /** GPUs shown at most: the agents' latest snapshots are one key per GPU. */
 const GPU_LIMIT = 256;
@@ -9,7 +9,7 @@ const GPU_LIMIT = 256;
 /** Reads, for the console, what other parts of the system already keep in Redis. */
 export class ConsoleRedisReader {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly prefix: string,
   ) {}
 
@@ -19,12 +19,16 @@ export class ConsoleRedisReader {
    */
   async gpus(): Promise<GpuReading[]> {
     const keys = new Set<string>();
-    let cursor = '0';
-    do {
-      const [next, batch] = await this.call(() => this.redis.scan(cursor, 'MATCH', gpuLatestKeyPattern(this.prefix), 'COUNT', 200));
-      for (const key of batch) if (keys.size < GPU_LIMIT) keys.add(key);
-      cursor = next;
-    } while (cursor !== '0' && keys.size < GPU_LIMIT);
+    // SCAN sees one node's keys: on Cluster the keys share one hash tag, so one master has them all
+    // (asking each master keeps this right while a slot migrates)
+    for (const node of masterNodes(this.redis)) {
+      let cursor = '0';
+      do {
+        const [next, batch] = await this.call(() => node.scan(cursor, 'MATCH', gpuLatestKeyPattern(this.prefix), 'COUNT', 200));
+        for (const key of batch) if (keys.size < GPU_LIMIT) keys.add(key);
+        cursor = next;
+      } while (cursor !== '0' && keys.size < GPU_LIMIT);
+    }
     if (keys.size === 0) return [];
     const values = await this.call(() => this.redis.mget(...keys));
     const readings: GpuReading[] = [];

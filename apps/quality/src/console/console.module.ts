@@ -1,6 +1,5 @@
 import { Module } from '@nestjs/common';
-import { REDIS } from '@tokenscope/redis';
-import type { Redis } from 'ioredis';
+import { REDIS, type RedisClient } from '@tokenscope/redis';
 import { CLOCK, type Clock } from '../clock.js';
 import { QUALITY_CONFIG, type QualityConfig } from '../config/quality.config.js';
 import { WindowModule } from '../window/window.module.js';
@@ -19,7 +18,7 @@ import { RequestLogWriter } from './request-log.writer.js';
     {
       provide: REQUEST_LOG,
       inject: [REDIS, QUALITY_CONFIG, CLOCK],
-      useFactory: (redis: Redis, config: QualityConfig, clock: Clock) =>
+      useFactory: (redis: RedisClient, config: QualityConfig, clock: Clock) =>
         new RedisRequestLog(
           redis,
           {
@@ -31,7 +30,7 @@ import { RequestLogWriter } from './request-log.writer.js';
           () => clock.now(),
         ),
     },
-    { provide: ConsoleRedisReader, inject: [REDIS, QUALITY_CONFIG], useFactory: (redis: Redis, config: QualityConfig) => new ConsoleRedisReader(redis, config.QUEUE_PREFIX) },
+    { provide: ConsoleRedisReader, inject: [REDIS, QUALITY_CONFIG], useFactory: (redis: RedisClient, config: QualityConfig) => new ConsoleRedisReader(redis, config.QUEUE_PREFIX) },
     { provide: ConsoleAssets, inject: [QUALITY_CONFIG], useFactory: (config: QualityConfig) => ConsoleAssets.load(config.CONSOLE_ASSETS_DIR ?? BUILT_CONSOLE_DIR) },
     ConsoleService,
     RequestLogWriter,

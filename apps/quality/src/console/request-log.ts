@@ -1,22 +1,21 @@
 import type { RequestEntry, VoteDirection } from '@tokenscope/console-contract';
-import { feedbackKey } from '@tokenscope/queue-contracts';
-import type { Redis } from 'ioredis';
+import { feedbackKey, redisKeyspace } from '@tokenscope/queue-contracts';
 import { QualityError } from '../quality.errors.js';
-import { LuaScript } from '@tokenscope/redis';
+import { LuaScript, type RedisClient } from '@tokenscope/redis';
 
 /** Sorted set: request id scored by its finishedAtMs (the order the console lists them in). */
 export function requestLogOrderKey(prefix: string): string {
-  return `${prefix}:console:requests:order`;
+  return `${redisKeyspace(prefix)}:console:requests:order`;
 }
 
 /** Hash: request id → RequestEntry JSON. */
 export function requestLogEntriesKey(prefix: string): string {
-  return `${prefix}:console:requests:entries`;
+  return `${redisKeyspace(prefix)}:console:requests:entries`;
 }
 
 /** String (integer): the bytes of every JSON value in the entries hash, kept by the same script. */
 export function requestLogBytesKey(prefix: string): string {
-  return `${prefix}:console:requests:bytes`;
+  return `${redisKeyspace(prefix)}:console:requests:bytes`;
 }
 
 /**
@@ -77,7 +76,7 @@ export const REQUEST_LOG = Symbol('REQUEST_LOG');
 
 export class RedisRequestLog implements RequestLog {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly options: RequestLogOptions,
     private readonly now: () => number,
   ) {}

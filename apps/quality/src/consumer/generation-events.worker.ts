@@ -1,9 +1,9 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
-import { currentGenerationEvent, GENERATION_EVENTS, isKnownJob, parseJob, type GenerationCompleted } from '@tokenscope/queue-contracts';
+import { currentGenerationEvent, GENERATION_EVENTS, isKnownJob, parseJob, redisKeyspace, type GenerationCompleted } from '@tokenscope/queue-contracts';
+import { createRedisClient, type RedisClient } from '@tokenscope/redis';
 import { extractTraceContext, tracer } from '@tokenscope/tracing';
 import { type Job, UnrecoverableError, Worker } from 'bullmq';
-import { Redis } from 'ioredis';
 import { ZodError } from 'zod';
 import { QUALITY_CONFIG, type QualityConfig } from '../config/quality.config.js';
 import { emitEvaluationEvents } from '../evaluation/evaluation-events.js';
@@ -24,7 +24,7 @@ const CLOSE_TIMEOUT_MS = 5000;
 export class GenerationEventsWorker implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger('consumer');
   private worker: Worker | undefined;
-  private connection: Redis | undefined;
+  private connection: RedisClient | undefined;
   private isFailing = false;
 
   constructor(
@@ -35,11 +35,10 @@ export class GenerationEventsWorker implements OnApplicationBootstrap, OnModuleD
 
   onApplicationBootstrap(): void {
     // BullMQ needs its own connection: blocking reads, and retries without limit while Redis is away
-    this.connection = new Redis(this.config.REDIS_URL, { maxRetriesPerRequest: null, connectionName: 'tokenscope-quality-worker' });
-    this.connection.on('error', () => undefined);
+    this.connection = createRedisClient(this.config, { connectionName: 'tokenscope-quality-worker', role: 'queue-worker' });
     this.worker = new Worker(GENERATION_EVENTS, (job) => this.process(job), {
       connection: this.connection,
-      prefix: this.config.QUEUE_PREFIX,
+      prefix: redisKeyspace(this.config.QUEUE_PREFIX),
       concurrency: this.config.QUALITY_CONSUMER_CONCURRENCY,
     });
     this.worker.on('error', (error) => {

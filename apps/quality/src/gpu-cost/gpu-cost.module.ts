@@ -1,7 +1,6 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import type { PriceTable } from '@tokenscope/cost';
-import { REDIS } from '@tokenscope/redis';
-import type { Redis } from 'ioredis';
+import { REDIS, type RedisClient } from '@tokenscope/redis';
 import { QUALITY_CONFIG, type QualityConfig } from '../config/quality.config.js';
 import { GPU_COST_LEDGER, RedisGpuCostLedger } from '../store/gpu-cost-ledger.js';
 import { GpuCostRecorder } from './gpu-cost.recorder.js';
@@ -20,7 +19,7 @@ export class GpuCostModule {
         {
           provide: GPU_COST_LEDGER,
           inject: [REDIS, QUALITY_CONFIG],
-          useFactory: (redis: Redis, config: QualityConfig) =>
+          useFactory: (redis: RedisClient, config: QualityConfig) =>
             new RedisGpuCostLedger(redis, { prefix: config.QUEUE_PREFIX, dedupTtlSeconds: config.QUALITY_GPU_DEDUP_TTL_SECONDS }),
         },
         GpuCostRecorder,

@@ -2,8 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { GPU_SAMPLE_FIELD, gpuSamplesStreamKey, parseGpuSample, type GpuSample } from '@tokenscope/queue-contracts';
-import { REDIS } from '@tokenscope/redis';
-import type { Redis } from 'ioredis';
+import { duplicateClient, REDIS, type RedisClient } from '@tokenscope/redis';
 import { ZodError } from 'zod';
 import { QUALITY_CONFIG, type QualityConfig } from '../config/quality.config.js';
 import { LuaScript } from '@tokenscope/redis';
@@ -59,7 +58,7 @@ export class GpuSamplesConsumer implements OnApplicationBootstrap, OnModuleDestr
   readonly consumerName = `${hostname()}-${process.pid}-${randomBytes(4).toString('hex')}`;
   private readonly logger = new Logger('gpu-cost');
   private readonly streamKey: string;
-  private connection: Redis | undefined;
+  private connection: RedisClient | undefined;
   private loop: Promise<void> | undefined;
   private isRunning = false;
   private isFailing = false;
@@ -73,7 +72,7 @@ export class GpuSamplesConsumer implements OnApplicationBootstrap, OnModuleDestr
 
   constructor(
     @Inject(QUALITY_CONFIG) private readonly config: QualityConfig,
-    @Inject(REDIS) private readonly redis: Redis,
+    @Inject(REDIS) private readonly redis: RedisClient,
     private readonly costs: GpuCostService,
     private readonly recorder: GpuCostRecorder,
   ) {
@@ -81,8 +80,7 @@ export class GpuSamplesConsumer implements OnApplicationBootstrap, OnModuleDestr
   }
 
   onApplicationBootstrap(): void {
-    this.connection = this.redis.duplicate({ connectionName: 'tokenscope-quality-gpu-cost' });
-    this.connection.on('error', () => undefined);
+    this.connection = duplicateClient(this.redis, 'tokenscope-quality-gpu-cost');
     this.isRunning = true;
     this.loop = this.run(this.connection);
   }
@@ -104,7 +102,7 @@ export class GpuSamplesConsumer implements OnApplicationBootstrap, OnModuleDestr
     this.connection?.disconnect();
   }
 
-  private async run(connection: Redis): Promise<void> {
+  private async run(connection: RedisClient): Promise<void> {
     while (this.isRunning) {
       try {
         if (!isReady(connection)) {
@@ -135,7 +133,7 @@ export class GpuSamplesConsumer implements OnApplicationBootstrap, OnModuleDestr
   }
 
   /** From the start of the stream: a first deployment books the GPU time the stream still holds. */
-  private async createGroup(connection: Redis): Promise<void> {
+  private async createGroup(connection: RedisClient): Promise<void> {
     try {
       await connection.xgroup('CREATE', this.streamKey, GPU_COST_GROUP, '0', 'MKSTREAM');
       this.logger.log({ stream: this.streamKey, group: GPU_COST_GROUP }, 'gpu samples consumer group created');
@@ -145,7 +143,7 @@ export class GpuSamplesConsumer implements OnApplicationBootstrap, OnModuleDestr
     this.hasGroup = true;
   }
 
-  private async readAndProcess(connection: Redis): Promise<void> {
+  private async readAndProcess(connection: RedisClient): Promise<void> {
     const isOwnPending = this.hasOwnPending;
     const position = isOwnPending ? ['STREAMS', this.streamKey, '0'] : ['BLOCK', BLOCK_MS, 'STREAMS', this.streamKey, '>'];
     const entries = entriesOf(await connection.call('XREADGROUP', 'GROUP', GPU_COST_GROUP, this.consumerName, 'COUNT', BATCH_SIZE, ...position));
@@ -154,7 +152,7 @@ export class GpuSamplesConsumer implements OnApplicationBootstrap, OnModuleDestr
   }
 
   /** Takes over entries that another consumer read and left unacknowledged for the claim idle time. */
-  private async claimAbandoned(connection: Redis): Promise<void> {
+  private async claimAbandoned(connection: RedisClient): Promise<void> {
     let cursor = '0-0';
     do {
       const [next, entries, trimmed] = (await connection.xautoclaim(this.streamKey, GPU_COST_GROUP, this.consumerName, this.config.QUALITY_GPU_CLAIM_IDLE_MS, cursor, 'COUNT', BATCH_SIZE)) as [
@@ -170,7 +168,7 @@ export class GpuSamplesConsumer implements OnApplicationBootstrap, OnModuleDestr
     await this.removeStaleConsumers(connection);
   }
 
-  private async removeStaleConsumers(connection: Redis): Promise<void> {
+  private async removeStaleConsumers(connection: RedisClient): Promise<void> {
     const staleAfterMs = STALE_CONSUMER_IDLE_FACTOR * this.config.QUALITY_GPU_CLAIM_IDLE_MS;
     const consumers = (await connection.xinfo('CONSUMERS', this.streamKey, GPU_COST_GROUP)) as unknown[][];
     for (const consumer of consumers.map(fieldsOf)) {
@@ -184,7 +182,7 @@ export class GpuSamplesConsumer implements OnApplicationBootstrap, OnModuleDestr
    * Processes entries in order and acknowledges the handled ones in one XACK. A failed booking
    * stops the batch: the rest stays pending for this consumer and is read again (ID 0).
    */
-  private async process(connection: Redis, entries: StreamEntry[]): Promise<void> {
+  private async process(connection: RedisClient, entries: StreamEntry[]): Promise<void> {
     const handled: string[] = [];
     try {
       for (const [id, fields] of entries) {
@@ -225,7 +223,7 @@ export class GpuSamplesConsumer implements OnApplicationBootstrap, OnModuleDestr
   }
 
   /** Waits, but wakes up at once on stop (and, given a connection, when it is ready). */
-  private pause(ms: number, connection?: Redis): Promise<void> {
+  private pause(ms: number, connection?: RedisClient): Promise<void> {
     return new Promise((resolve) => {
       const done = () => {
         clearTimeout(timer);
@@ -247,7 +245,7 @@ function entriesOf(reply: unknown): StreamEntry[] {
   return ((isMap ? reply[1] : (reply[0] as unknown[] | undefined)?.[1]) ?? []) as StreamEntry[];
 }
 
-function isReady(connection: Redis): boolean {
+function isReady(connection: RedisClient): boolean {
   return connection.status === 'ready';
 }
 

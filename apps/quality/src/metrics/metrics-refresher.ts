@@ -1,9 +1,8 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { costDayOf } from '@tokenscope/cost';
-import { GENERATION_EVENTS } from '@tokenscope/queue-contracts';
-import { REDIS } from '@tokenscope/redis';
+import { GENERATION_EVENTS, redisKeyspace } from '@tokenscope/queue-contracts';
+import { REDIS, type RedisClient } from '@tokenscope/redis';
 import { Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
 import { CLOCK, type Clock } from '../clock.js';
 import { QUALITY_CONFIG, type QualityConfig } from '../config/quality.config.js';
 import { QUALITY_STORE, type QualityStore } from '../store/quality-store.js';
@@ -27,10 +26,10 @@ export class MetricsRefresher implements OnApplicationBootstrap, OnModuleDestroy
     @Inject(QUALITY_STORE) private readonly store: QualityStore,
     @Inject(QUALITY_CONFIG) private readonly config: QualityConfig,
     @Inject(CLOCK) private readonly clock: Clock,
-    @Inject(REDIS) private readonly redis: Redis,
+    @Inject(REDIS) private readonly redis: RedisClient,
     private readonly gauges: QualityGauges,
   ) {
-    this.queue = new Queue(GENERATION_EVENTS, { connection: redis, prefix: config.QUEUE_PREFIX });
+    this.queue = new Queue(GENERATION_EVENTS, { connection: redis, prefix: redisKeyspace(config.QUEUE_PREFIX) });
     this.queue.on('error', () => undefined);
   }
 
@@ -70,7 +69,7 @@ export class MetricsRefresher implements OnApplicationBootstrap, OnModuleDestroy
   }
 }
 
-function whenReady(redis: Redis, timeoutMs: number): Promise<void> {
+function whenReady(redis: RedisClient, timeoutMs: number): Promise<void> {
   if (redis.status === 'ready') return Promise.resolve();
   return new Promise((resolve) => {
     const timer = setTimeout(done, timeoutMs);

@@ -1,7 +1,7 @@
 import { COST_LEDGER_DAY_TTL_SECONDS, gpuSampleBookedKey, modelSpendKey, totalSpendByDayKey } from '@tokenscope/queue-contracts';
-import type { Redis } from 'ioredis';
 import { QualityError } from '../quality.errors.js';
 import { BOOK_GPU_SAMPLE } from './quality-scripts.js';
+import type { RedisClient } from '@tokenscope/redis';
 
 /** The GPU-time cost of one GPU sample, as the ledger keeps it. */
 export interface GpuCostBooking {
@@ -30,7 +30,7 @@ export interface RedisGpuCostLedgerOptions {
 /** Redis implementation: one Lua script per sample (guard + model spend + day total, atomic). */
 export class RedisGpuCostLedger implements GpuCostLedger {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly options: RedisGpuCostLedgerOptions,
   ) {}
 

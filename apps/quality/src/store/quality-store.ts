@@ -15,11 +15,11 @@ import {
   userSpendKey,
   type RequestRecord,
 } from '@tokenscope/queue-contracts';
-import type { Redis } from 'ioredis';
 import type { Grounding } from '../detectors/detector-suite.js';
 import { QualityError } from '../quality.errors.js';
 import type { WindowCounts } from '../window/window-rates.js';
 import { INGEST_GENERATION, RECORD_VOTE } from './quality-scripts.js';
+import type { RedisClient } from '@tokenscope/redis';
 
 /** One generation event reduced to what the window and the ledger keep. */
 export interface GenerationFacts {
@@ -94,7 +94,7 @@ const GROUNDING_FLAG: Record<Grounding, string> = { grounded: 'g', ungrounded: '
  */
 export class RedisQualityStore implements QualityStore {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly options: RedisQualityStoreOptions,
   ) {}
 
