@@ -77,9 +77,9 @@ describe('gpu samples contract', () => {
   });
 
   it('names the Redis keys under the prefix', () => {
-    expect(gpuSamplesStreamKey('tokenscope')).toBe('tokenscope:gpu-samples');
-    expect(gpuLatestKey('tokenscope', 'gpu-node-07', 'GPU-abc')).toBe('tokenscope:gpu-latest:gpu-node-07:GPU-abc');
-    expect(gpuLatestKeyPattern('tokenscope', 'gpu-node-07')).toBe('tokenscope:gpu-latest:gpu-node-07:*');
+    expect(gpuSamplesStreamKey('tokenscope')).toBe('{tokenscope}:gpu-samples');
+    expect(gpuLatestKey('tokenscope', 'gpu-node-07', 'GPU-abc')).toBe('{tokenscope}:gpu-latest:gpu-node-07:GPU-abc');
+    expect(gpuLatestKeyPattern('tokenscope', 'gpu-node-07')).toBe('{tokenscope}:gpu-latest:gpu-node-07:*');
   });
 
   it('keeps a snapshot for three intervals and never less than 15 seconds', () => {
