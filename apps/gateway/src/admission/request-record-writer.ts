@@ -1,5 +1,5 @@
 import { requestRecordKey, type RequestRecord } from '@tokenscope/queue-contracts';
-import type { RedisClient } from '@tokenscope/redis';
+import { LuaScript, type RedisClient } from '@tokenscope/redis';
 
 export interface RequestRecordWriterOptions {
   prefix: string;
@@ -55,9 +55,10 @@ export class RequestRecordWriter {
   async claim(wantedId: string, ownId: string, owner: { userId: string; model: string }): Promise<string> {
     if (this.redis.status !== 'ready') return ownId;
     const key = requestRecordKey(this.options.prefix, wantedId);
-    const claimed = this.redis
-      .eval(CLAIM, 1, key, owner.userId, owner.model, IN_PROGRESS, this.options.claimTtlSeconds)
-      .then((result) => result === 1, () => false);
+    const claimed = CLAIM.run(this.redis, [key], [owner.userId, owner.model, IN_PROGRESS, this.options.claimTtlSeconds]).then(
+      (result) => result === 1,
+      () => false,
+    );
     let timer: NodeJS.Timeout | undefined;
     const isClaimed = await Promise.race([claimed, new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), this.options.timeoutMs)))]);
     clearTimeout(timer);
@@ -107,16 +108,20 @@ export class RequestRecordWriter {
     });
   }
 
-  /** One round trip for all the records. */
+  /**
+   * Each record by its script's SHA (EVALSHA: the body crosses the wire once per Redis process),
+   * sent together: one request's record is one command, without a pipeline object per request.
+   */
   private async store(records: Array<[string, RequestRecord]>): Promise<void> {
-    const pipeline = this.redis.pipeline();
-    for (const [requestId, record] of records) {
-      const key = requestRecordKey(this.options.prefix, requestId);
-      pipeline.eval(STORE_FINISHED, 1, key, record.userId, record.model, record.status, record.finishedAtMs, this.options.ttlSeconds, IN_PROGRESS, record.traceparent ?? '');
-    }
-    const results = (await pipeline.exec()) ?? [];
-    const failure = results.find(([error]) => error);
-    if (failure) throw failure[0];
+    await Promise.all(
+      records.map(([requestId, record]) =>
+        STORE_FINISHED.run(
+          this.redis,
+          [requestRecordKey(this.options.prefix, requestId)],
+          [record.userId, record.model, record.status, record.finishedAtMs, this.options.ttlSeconds, IN_PROGRESS, record.traceparent ?? ''],
+        ),
+      ),
+    );
   }
 }
 
@@ -126,11 +131,11 @@ function recordBytes(requestId: string, record: RequestRecord): number {
 }
 
 /** KEYS: 1 record. ARGV: 1 user, 2 model, 3 status, 4 TTL s. Returns 1 when claimed, 0 when the id is taken. */
-const CLAIM = `
+const CLAIM = new LuaScript(`
 if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
 redis.call('HSET', KEYS[1], 'userId', ARGV[1], 'model', ARGV[2], 'status', ARGV[3], 'finishedAtMs', '')
 redis.call('EXPIRE', KEYS[1], ARGV[4])
-return 1`;
+return 1`);
 
 /**
  * Writes a finished record where there is none, or over this request's own claim (same user,
@@ -139,10 +144,10 @@ return 1`;
  * KEYS: 1 record. ARGV: 1 user, 2 model, 3 status, 4 finished at, 5 TTL s, 6 the in-progress status,
  * 7 the generation's traceparent ('' for none).
  */
-const STORE_FINISHED = `
+const STORE_FINISHED = new LuaScript(`
 local record = redis.call('HMGET', KEYS[1], 'userId', 'status')
 if record[1] and (record[1] ~= ARGV[1] or record[2] ~= ARGV[6]) then return 0 end
 redis.call('HSET', KEYS[1], 'userId', ARGV[1], 'model', ARGV[2], 'status', ARGV[3], 'finishedAtMs', ARGV[4])
 if ARGV[7] ~= '' then redis.call('HSET', KEYS[1], 'traceparent', ARGV[7]) end
 redis.call('EXPIRE', KEYS[1], ARGV[5])
-return 1`;
+return 1`);
