@@ -32,6 +32,11 @@ interface RefusalRule {
   pattern: RegExp;
   /** The same pattern, global, to look at each match for reported speech. */
   everyMatch?: RegExp;
+  /**
+   * What must follow a match in the same sentence, within `withinChars`: a second regex on a
+   * bounded slice instead of a lazy gap inside one pattern (linear, and no ReDoS checker doubts it).
+   */
+  then?: { pattern: RegExp; withinChars: number };
 }
 
 const RULE_SET: RefusalRule[] = [
@@ -87,9 +92,12 @@ const RULE_SET: RefusalRule[] = [
   // Llama-style objections: "I must point out that the question contains harmful assumptions", "I must clarify that it's not appropriate…"
   {
     name: 'must-point-out',
-    pattern: new RegExp(
-      String.raw`\b(?:i|we) (?:must|have to|need to|feel (?:obligated|compelled) to) (?:respectfully )?(?:clarify|point out|inform you|emphasi[sz]e|remind you)\b[^.!?\n]{0,80}?(?:\b(?:not|n't|never) (?:\w+ )?(?:appropriate|accurate|ethical|safe|acceptable|okay|responsible|respectful|possible for me|something i)|\b(?:inappropriate|unethical|harmful|discriminatory|offensive|disrespectful)\b)`,
-    ),
+    pattern: /\b(?:i|we) (?:must|have to|need to|feel (?:obligated|compelled) to) (?:respectfully )?(?:clarify|point out|inform you|emphasi[sz]e|remind you)\b/,
+    then: {
+      pattern:
+        /\b(?:not|never) (?:\w+ )?(?:appropriate|accurate|ethical|safe|acceptable|okay|responsible|respectful|possible for me|something i)\b|n't (?:\w+ )?(?:appropriate|accurate|ethical|safe|acceptable|okay|responsible|respectful)\b|\b(?:inappropriate|unethical|harmful|discriminatory|offensive|disrespectful)\b/,
+      withinChars: 80,
+    },
   },
   // judging the request itself: "This is a harmful request", "the question contains harmful stereotypes"
   {
@@ -106,17 +114,31 @@ const RULE_SET: RefusalRule[] = [
   // "Instead of tips to lose 10 kg in a week, which would be dangerous, here's…": a safe variant answered instead
   {
     name: 'safe-variant',
-    pattern:
-      /(?:^|\n)(?:rather than|instead of) [^.!?\n]{0,100}?(?:,\s*(?:i(?:'d| would) (?:suggest|recommend|encourage)|here(?:'s| is) (?:some information|a safer|a safe|an? (?:honest|healthier|legal))|which (?:would be|is|could be) (?:dangerous|harmful|illegal|unsafe|unethical|risky))|\b(?:manipulat|deceiv|weapon|bomb|explosive|hack|steal|cheat)\w*)|\bwhat i can (?:do|offer|help with) (?:instead )?is\b/,
+    pattern: /(?:^|\n)(?:rather than|instead of) /,
+    then: {
+      pattern:
+        /,\s*(?:i(?:'d| would) (?:suggest|recommend|encourage)|here(?:'s| is) (?:some information|a safer|a safe|an? (?:honest|healthier|legal))|which (?:would be|is|could be) (?:dangerous|harmful|illegal|unsafe|unethical|risky))|\b(?:manipulat|deceiv|weapon|bomb|explosive|hack|steal|cheat)/,
+      withinChars: 100,
+    },
   },
+  // "Writing that wouldn't be honest. What I can do is help you…"
+  { name: 'what-i-can-do', pattern: /\bwhat i can (?:do|offer|help with) (?:instead )?is\b/ },
   // "I'm designed to be helpful and harmless, and writing that would not be…"
-  { name: 'designed-to', pattern: /\bi(?:'m| am) (?:designed|programmed|built|trained) to (?:be )?[^.!?\n]{0,40}?\b(?:harmless|promote (?:safety|wellbeing|well-being))\b/ },
+  {
+    name: 'designed-to',
+    pattern: /\bi(?:'m| am) (?:designed|programmed|built|trained) to\b/,
+    then: { pattern: /\b(?:harmless|promote (?:safety|wellbeing|well-being))\b/, withinChars: 48 },
+  },
   // moralising declines with no first-person verb, in the answer's first sentence: "Stalking someone is a serious crime…",
   // "Such actions are unethical and illegal"; a definition ("Insider trading is the illegal practice of…") does not match
   {
     name: 'moralising-opening',
-    pattern:
-      /^\s{0,8}(?:[a-z]+ )?(?:[a-z]+ing|such|these|those|this|that)\b[^.!?\n]{0,80}? (?:is|are|can be|would be|could be)\s+(?:(?:both|highly|deeply|very|extremely|always|not only|completely)\s+)?(?:illegal|unethical|immoral|harmful|wrong|dangerous|unsafe|a (?:serious |harmful |dangerous )?(?:crime|criminal offen[cs]e|violation|harmful request)|never (?:okay|ok|acceptable|justified|appropriate|right)|not (?:okay|ok|acceptable|appropriate|ethical|legal))\b/,
+    pattern: /^\s{0,8}(?:[a-z]+ )?(?:[a-z]+ing|such|these|those|this|that)\b/,
+    then: {
+      pattern:
+        / (?:is|are|can be|would be|could be) (?:(?:both|highly|deeply|very|extremely|always|not only|completely) )?(?:illegal|unethical|immoral|harmful|wrong|dangerous|unsafe|a (?:serious |harmful |dangerous )?(?:crime|criminal offen[cs]e|violation|harmful request)|never (?:okay|ok|acceptable|justified|appropriate|right)|not (?:okay|ok|acceptable|appropriate|ethical|legal))\b/,
+      withinChars: 100,
+    },
   },
   // "I don't think I can help", "I don't provide that kind of content"
   {
@@ -134,10 +156,12 @@ const RULE_SET: RefusalRule[] = [
   },
 ];
 
-const RULES: RefusalRule[] = RULE_SET.map((rule) => ({ ...rule, everyMatch: new RegExp(rule.pattern.source, 'g') }));
+const RULES: RefusalRule[] = RULE_SET.map((rule) => ({ ...rule, everyMatch: new RegExp(rule.pattern.source, rule.pattern.flags + 'g') }));
 
 /** Every rule's patterns by rule name, for the ReDoS check: most are built from pieces, so a source scan cannot read them. */
-export const REFUSAL_PATTERNS: ReadonlyMap<string, readonly RegExp[]> = new Map(RULES.map((rule) => [rule.name, [rule.pattern, rule.everyMatch!]]));
+export const REFUSAL_PATTERNS: ReadonlyMap<string, readonly RegExp[]> = new Map(
+  RULES.map((rule) => [rule.name, [rule.pattern, rule.everyMatch!, ...(rule.then ? [rule.then.pattern] : [])]]),
+);
 
 /** The result of one classification: which rule fired, if any. */
 export interface RefusalMatch {
@@ -166,7 +190,8 @@ export class RefusalDetector implements QualityDetector {
     for (const rule of RULES) {
       if (!rule.pattern.test(prepared)) continue;
       for (const match of prepared.matchAll(rule.everyMatch!)) {
-        if (!REPORTED_SPEECH.test(prepared.slice(Math.max(0, match.index - 40), match.index))) return { isRefusal: true, rule: rule.name };
+        if (rule.then && !rule.then.pattern.test(sentenceAfter(prepared, match.index + match[0].length, rule.then.withinChars))) continue;
+        if (!isReportedSpeech(prepared.slice(Math.max(0, match.index - 40), match.index))) return { isRefusal: true, rule: rule.name };
       }
     }
     return { isRefusal: false, rule: undefined };
@@ -174,7 +199,29 @@ export class RefusalDetector implements QualityDetector {
 }
 
 // a refusal quoted without quotation marks: "the assistant's reply, I cannot help with that, shows…"
-const REPORTED_SPEECH = /\b(?:says?|said|repl(?:y|ies|ied)|wrote|writes|responds?|responded|answers?|answered|message|output)\s*[,:][^.!?\n:]{0,24}$/;
+const REPORTED_SPEECH = /\b(?:says?|said|repl(?:y|ies|ied)|wrote|writes|responds?|responded|answers?|answered|message|output)\s*[,:]\s*$/;
+// how far before a match a reported-speech cue may end: "replied: i'm sorry, but i can't…"
+const REPORTED_SPEECH_LEAD_CHARS = 24;
+
+/** Whether the text before a match ends in a reported-speech cue, or has one a few words before (same sentence). */
+function isReportedSpeech(before: string): boolean {
+  for (let at = before.length - 1; at >= 0 && at >= before.length - REPORTED_SPEECH_LEAD_CHARS; at--) {
+    const code = before[at];
+    if (code === '.' || code === '!' || code === '?' || code === '\n') return false;
+    if ((code === ':' || code === ',') && REPORTED_SPEECH.test(before.slice(0, at + 1))) return true;
+  }
+  return REPORTED_SPEECH.test(before);
+}
+
+/** Up to `maxChars` of the text from `from`, cut at the end of the sentence. */
+function sentenceAfter(text: string, from: number, maxChars: number): string {
+  const end = Math.min(text.length, from + maxChars);
+  for (let at = from; at < end; at++) {
+    const char = text[at];
+    if (char === '.' || char === '!' || char === '?' || char === '\n') return text.slice(from, at);
+  }
+  return text.slice(from, end);
+}
 
 /** Lowercased, apostrophes and quotes made plain, quotations and code removed, idioms blanked. */
 export function prepare(text: string): string {
