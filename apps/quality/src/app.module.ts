@@ -16,6 +16,7 @@ import { RefusalDetector } from './detectors/refusal-detector.js';
 import { FeedbackModule } from './feedback/feedback.module.js';
 import { GpuCostModule } from './gpu-cost/gpu-cost.module.js';
 import { HealthController } from './health/health.controller.js';
+import { JudgeModule } from './judge/judge.module.js';
 import { ApiKeyGuard, ApiKeys } from './http/api-keys.js';
 import { QualityExceptionFilter } from './http/quality-exception.filter.js';
 import { GaugesModule } from './metrics/gauges.module.js';
@@ -34,6 +35,8 @@ export interface QualityAppOptions {
    * lexical groundedness); how a judge model is plugged in (docs/quality.md).
    */
   detectors?: (config: QualityConfig) => QualityDetector[];
+  /** Where the judge's sampling draws come from (default Math.random). */
+  judgeRandom?: () => number;
 }
 
 /** The built-in detectors, configured from the validated config. */
@@ -92,6 +95,7 @@ export class AppModule {
         LifecycleModule,
         MetricsModule.forRoot(qualityMetricProviders, config),
         RedisModule.forRoot({ settings: config, connectionName: 'tokenscope-quality' }),
+        JudgeModule.forRoot(priceTableOf(served, prices), options.judgeRandom),
         ConsumerModule,
         GpuCostModule.forRoot(priceTableOf(served, prices)),
         FeedbackModule,

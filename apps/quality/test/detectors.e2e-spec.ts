@@ -6,6 +6,7 @@ import { CONTEXT, EventQueue, generationEvent, GROUNDED_TEXT, startQuality, type
 /** Stands in for a judge model: an asynchronous detector that disagrees with the lexical check. */
 const judge: QualityDetector = {
   name: 'fake-judge',
+  version: 'fake-judge@1',
   signal: 'hallucination',
   detect: async (generation) => (generation.output.includes('Cologne') ? { status: 'flagged', reason: 'judge says unsupported' } : { status: 'clear' }),
 };

@@ -16,6 +16,17 @@ export const LLM_QUEUE_LAG_SECONDS = 'llm_queue_lag_seconds';
 export const LLM_QUEUE_JOBS = 'llm_queue_jobs';
 export const LLM_GPU_COST_DOLLARS_TOTAL = 'llm_gpu_cost_dollars_total';
 export const LLM_GPU_SAMPLES_UNATTRIBUTED_TOTAL = 'llm_gpu_samples_unattributed_total';
+export const LLM_QUALITY_VERDICTS_TOTAL = 'llm_quality_verdicts_total';
+export const LLM_QUALITY_JUDGE_REQUESTS_TOTAL = 'llm_quality_judge_requests_total';
+export const LLM_QUALITY_JUDGE_LATENCY_SECONDS = 'llm_quality_judge_latency_seconds';
+export const LLM_QUALITY_JUDGE_COST_DOLLARS_TOTAL = 'llm_quality_judge_cost_dollars_total';
+export const LLM_QUALITY_JUDGE_DISAGREEMENTS_TOTAL = 'llm_quality_judge_disagreements_total';
+
+/** Outcomes of a sampled judge call (`llm_quality_judge_requests_total`). */
+export const JUDGE_OUTCOMES = ['ok', 'malformed', 'timeout', 'error', 'skipped_budget', 'dropped'] as const;
+
+/** Judge latency, seconds: a judge model answers a short verdict in well under a second to tens of seconds. */
+export const JUDGE_LATENCY_BUCKETS_SECONDS = [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 20, 30, 60];
 
 /**
  * Queue lag, seconds: from the generation's end to its event being processed. Fine below 1 s
@@ -83,6 +94,31 @@ export const qualityMetricProviders = [
     name: LLM_GPU_COST_DOLLARS_TOTAL,
     help: 'GPU-time cost in US dollars booked by this replica from the GPU samples stream (GPUs x interval x gpu_hourly_usd), per model billed by GPU time; sum over replicas',
     labelNames: ['model'],
+  }),
+  makeCounterProvider({
+    name: LLM_QUALITY_VERDICTS_TOTAL,
+    help: 'Detector verdicts given by this replica, per signal (refusal, hallucination), detector version (refusal-rules@2, judge:<model>@rubric-1) and verdict (flagged, clear, not_checked): a new detector shows as a new version',
+    labelNames: ['signal', 'version', 'verdict'],
+  }),
+  makeCounterProvider({
+    name: LLM_QUALITY_JUDGE_REQUESTS_TOTAL,
+    help: 'Sampled judge reviews by signal and outcome: ok, malformed (verdict not the strict JSON), timeout, error (gateway or network), skipped_budget (daily judge budget spent), dropped (QUALITY_JUDGE_CONCURRENCY calls already in flight)',
+    labelNames: ['signal', 'outcome'],
+  }),
+  makeHistogramProvider({
+    name: LLM_QUALITY_JUDGE_LATENCY_SECONDS,
+    help: 'Seconds of one judge call through the gateway, whatever its outcome (skipped and dropped calls are not timed)',
+    labelNames: ['signal'],
+    buckets: JUDGE_LATENCY_BUCKETS_SECONDS,
+  }),
+  makeCounterProvider({
+    name: LLM_QUALITY_JUDGE_COST_DOLLARS_TOTAL,
+    help: 'US dollars of judge calls made by this replica, priced from the usage the gateway returned at the judge model\'s price',
+  }),
+  makeCounterProvider({
+    name: LLM_QUALITY_JUDGE_DISAGREEMENTS_TOTAL,
+    help: 'Judged generations where the judge and the rules disagree, by signal and the judge\'s verdict (flagged: the rules missed it; clear: the rules flagged it)',
+    labelNames: ['signal', 'judge_verdict'],
   }),
   makeCounterProvider({
     name: LLM_GPU_SAMPLES_UNATTRIBUTED_TOTAL,

@@ -20,7 +20,7 @@ export { defaultJobOptions, isKnownJob, parseJob, queueContracts, type JobName, 
 export { traceCarrier, type TraceCarrier } from './trace-carrier.js';
 export { REQUEST_RECORD_TTL_SECONDS, requestRecordKey, type RequestRecord } from './request-records.keys.js';
 export { COST_LEDGER_DAY_TTL_SECONDS, gpuSampleBookedKey, modelSpendKey, totalSpendByDayKey, userSpendByDayKey, userSpendKey } from './cost-ledger.keys.js';
-export { feedbackKey, QUALITY_WINDOW_COUNT_FIELDS, qualityProcessedKey, qualityWindowCountsKey, qualityWindowEntriesKey, qualityWindowOrderKey, totalSpendKey, type FeedbackRecord, type QualityWindowCountField } from './quality.keys.js';
+export { feedbackKey, judgeSpendKey, QUALITY_WINDOW_COUNT_FIELDS, qualityProcessedKey, qualityWindowCountsKey, qualityWindowEntriesKey, qualityWindowOrderKey, totalSpendKey, type FeedbackRecord, type QualityWindowCountField } from './quality.keys.js';
 export {
   GPU_SAMPLE_FIELD,
   GPU_SAMPLES,

@@ -58,3 +58,8 @@ export interface FeedbackRecord {
 export function totalSpendKey(prefix: string): string {
   return `${redisKeyspace(prefix)}:cost:total`;
 }
+
+/** String (float): what the judge detector spent on cost day `day`, in US dollars, shared by every quality replica. */
+export function judgeSpendKey(prefix: string, day: string): string {
+  return `${redisKeyspace(prefix)}:quality:judge-spend:${day}`;
+}

@@ -23,6 +23,11 @@ export interface FakeUpstreamBehavior {
   models: string[];
   /** When set, every generation request is answered with this recorded exchange instead. */
   transcript: UpstreamTranscript | undefined;
+  /**
+   * When set, asked first for each generation request: an answer scripted from the request body
+   * (e.g. a judge model's verdict), sent after `delayMs`; `undefined` falls through to the rest.
+   */
+  script: ((body: Record<string, unknown>) => (UpstreamTranscript & { delayMs?: number }) | undefined) | undefined;
 }
 
 /** What a real server sent for one request, replayed as it was (see upstream-transcripts.ts). */
@@ -61,6 +66,7 @@ const DEFAULT_BEHAVIOR: FakeUpstreamBehavior = {
   fault: { kind: 'none' },
   models: ['upstream-model'],
   transcript: undefined,
+  script: undefined,
 };
 
 const WORDS = [' alpha', ' beta', ' gamma', ' delta', ' epsilon', ' zeta', ' eta', ' theta'];
@@ -123,6 +129,13 @@ export async function startFakeUpstream(initial: Partial<FakeUpstreamBehavior> =
       return;
     }
     if (fault.kind === 'hang') return; // never answers; the client must give up
+    const scripted = behavior.script?.(body);
+    if (scripted) {
+      await sleep(scripted.delayMs ?? 0);
+      if (!res.destroyed) await replay(scripted, body.stream === true, res);
+      isFinished = true;
+      return;
+    }
     if (behavior.transcript) {
       await replay(behavior.transcript, body.stream === true, res);
       isFinished = true;

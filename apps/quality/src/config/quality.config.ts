@@ -1,4 +1,4 @@
-import { apiKeysConfig, commonConfig, costTimeZone, envInt, envNumber, envPort, loadConfigOrExit, metricsAccessConfig, redisTopologyCheck } from '@tokenscope/config';
+import { apiKeysConfig, commonConfig, costTimeZone, envInt, envNumber, envPort, envSecret, loadConfigOrExit, metricsAccessConfig, redisTopologyCheck } from '@tokenscope/config';
 import { z } from 'zod';
 
 export const qualityConfigSchema = z.object({
@@ -20,6 +20,14 @@ export const qualityConfigSchema = z.object({
   QUALITY_METRICS_REFRESH_MS: envInt(1000, 'how often the gauges (rates, costs, queue jobs) are read again from Redis', { min: 50 }),
   QUALITY_GROUNDING_MIN_SUPPORT: envNumber(0.5, 'a sentence is supported when at least this share of its content words occur in the context', { min: 0, max: 1 }),
   QUALITY_GROUNDING_MAX_UNSUPPORTED: envNumber(0.3, 'a checked generation is ungrounded when more than this share of its sentences are unsupported', { min: 0, max: 1 }),
+  QUALITY_JUDGE_MODEL: z.string().min(1).max(128).optional().describe('model that judges a sample of generations through the gateway (LLM-as-judge, docs/quality.md); unset: no judge'),
+  QUALITY_JUDGE_SAMPLE_RATE: envNumber(0.05, 'share of successful generations the judge model reviews (0 to 1)', { min: 0, max: 1 }),
+  QUALITY_JUDGE_DAILY_BUDGET_USD: envNumber(5, 'US dollars the judge may spend per day in COST_TIMEZONE, shared by every quality replica; judging stops for the day past it', { min: 0 }),
+  QUALITY_JUDGE_GATEWAY_URL: z.url().default('http://localhost:8000').describe('the gateway the judge calls (its OpenAI-compatible /v1/chat/completions)'),
+  QUALITY_JUDGE_API_KEY: envSecret('bearer key the judge sends to the gateway (one of its API_KEYS when it has any)'),
+  QUALITY_JUDGE_USER: z.string().min(1).max(256).default('tokenscope-quality-judge').describe('user the judge calls the gateway as (the API key\'s user when keys are set): generations of this user are never judged or counted in the window'),
+  QUALITY_JUDGE_TIMEOUT_MS: envInt(20_000, 'longest wait for one judge verdict; a slower one counts as timeout and the rules\' verdict stands', { min: 100 }),
+  QUALITY_JUDGE_CONCURRENCY: envInt(4, 'judge calls in flight at once per replica; a sampled generation finding them all busy is dropped (counted), never queued', { min: 1, max: 256 }),
   CONSOLE_REQUESTS_LIMIT: envInt(10_000, 'finished requests kept in Redis for the console\'s request explorer (newest kept; shared by every quality replica)', { min: 100, max: 1_000_000 }),
   CONSOLE_REQUESTS_MAX_BYTES: envInt(16 * 1024 * 1024, 'bytes of Redis memory the console\'s request list may hold; the oldest go first past it', { min: 64 * 1024 }),
   CONSOLE_REQUESTS_MAX_AGE_SECONDS: envInt(86_400, 'requests older than this leave the console\'s request list', { min: 60 }),

@@ -5,6 +5,7 @@ import { CLOCK, type Clock } from '../clock.js';
 import { RequestLogWriter } from '../console/request-log.writer.js';
 import { QUALITY_CONFIG, type QualityConfig } from '../config/quality.config.js';
 import { DetectorSuite, type QualityVerdict } from '../detectors/detector-suite.js';
+import { JudgeService } from '../judge/judge.service.js';
 import { QUALITY_STORE, type QualityStore } from '../store/quality-store.js';
 import { ConsumerRecorder } from './consumer.recorder.js';
 
@@ -28,13 +29,15 @@ export class GenerationConsumer {
     @Inject(CLOCK) private readonly clock: Clock,
     private readonly recorder: ConsumerRecorder,
     private readonly requestLog: RequestLogWriter,
+    private readonly judge: JudgeService,
   ) {
     this.calendar = new CostCalendar(config.COST_TIMEZONE);
   }
 
   async consume(event: GenerationCompleted): Promise<{ outcome: 'processed' | 'duplicate'; verdict: QualityVerdict }> {
-    // an embedding is billed like any request but has no answer to judge: it stays out of the window
-    const isSuccess = event.status === 'success' && event.endpoint !== 'embeddings';
+    // an embedding is billed like any request but has no answer to judge: it stays out of the window;
+    // so does the judge's own call (a verdict in JSON), which is billed too
+    const isSuccess = event.status === 'success' && event.endpoint !== 'embeddings' && !this.judge.isJudgeCall(event);
     const verdict = isSuccess ? await this.detectors.review(event) : NOT_REVIEWED;
     const outcome = await this.store.ingest({
       requestId: event.requestId,
@@ -52,7 +55,12 @@ export class GenerationConsumer {
     // whatever the outcome: a retry after a failed write fills the console's entry in (the write is idempotent)
     await this.requestLog.write(event, verdict);
     this.recorder.outcome(outcome);
-    if (outcome === 'processed') this.recorder.lagObserved((this.clock.now() - event.finishedAtMs) / 1000);
+    if (outcome === 'processed') {
+      this.recorder.lagObserved((this.clock.now() - event.finishedAtMs) / 1000);
+      this.recorder.verdicts(verdict.readings ?? []);
+      // after the write, never awaited: the judge's verdict is reported beside the window's counts
+      if (isSuccess) this.judge.consider(event, verdict);
+    }
     this.logger.debug({ request_id: event.requestId, public_id: event.publicId, model: event.model, outcome, refusal: verdict.isRefusal, grounding: verdict.grounding }, 'generation reviewed');
     return { outcome, verdict };
   }

@@ -2,7 +2,7 @@ import { DetectorSuite } from './detector-suite.js';
 import type { DetectorVerdict, QualityDetector, QualitySignal } from './quality-detector.js';
 
 function fixed(name: string, signal: QualitySignal, verdict: DetectorVerdict['status']): QualityDetector {
-  return { name, signal, detect: async () => ({ status: verdict }) };
+  return { name, version: `${name}@1`, signal, detect: async () => ({ status: verdict }) };
 }
 const generation = { requestId: 'r', model: 'm', output: 'text', context: ['ctx'] };
 
@@ -29,8 +29,8 @@ describe(DetectorSuite.name, () => {
     const suite = new DetectorSuite([fixed('r', 'refusal', 'clear'), fixed('a', 'hallucination', 'flagged'), fixed('b', 'hallucination', 'clear')]);
     const { readings } = await suite.review(generation);
     expect(readings).toEqual([
-      { detector: 'r', signal: 'refusal', verdict: { status: 'clear' } },
-      { detector: 'a', signal: 'hallucination', verdict: { status: 'flagged' } },
+      { detector: 'r', version: 'r@1', signal: 'refusal', verdict: { status: 'clear' } },
+      { detector: 'a', version: 'a@1', signal: 'hallucination', verdict: { status: 'flagged' } },
     ]);
   });
 });

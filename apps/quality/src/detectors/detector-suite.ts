@@ -13,6 +13,8 @@ export interface QualityVerdict {
 /** One detector's answer on one generation. */
 export interface DetectorReading {
   detector: string;
+  /** The detector's version (`refusal-rules@2`). */
+  version: string;
   signal: QualitySignal;
   verdict: DetectorVerdict;
 }
@@ -40,7 +42,7 @@ export class DetectorSuite {
     const readings: DetectorReading[] = [];
     const read = async (detector: QualityDetector) => {
       const verdict = await detector.detect(generation);
-      readings.push({ detector: detector.name, signal: detector.signal, verdict });
+      readings.push({ detector: detector.name, version: detector.version, signal: detector.signal, verdict });
       return verdict;
     };
     for (const detector of this.refusal) {

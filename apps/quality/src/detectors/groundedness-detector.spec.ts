@@ -1,23 +1,24 @@
-import { GroundednessDetector } from './groundedness-detector.js';
-import { contentWords, splitSentences, stem } from './text-units.js';
+import { GroundednessDetector, indexContext } from './groundedness-detector.js';
+import { contentWords, sentenceClaims, splitSentences, stem } from './text-units.js';
 
 const CONTEXT = [
   'The Rhine flows through six countries. It rises in the Swiss Alps and reaches the North Sea in the Netherlands.',
   'Cologne Cathedral stands on the bank of the Rhine and took more than six hundred years to finish.',
 ];
-const review = (output: string, context: string[] | null = CONTEXT) => ({ requestId: 'r1', model: 'sim-fast', output, context });
+const review = (output: string, context: string[] | null = CONTEXT, prompt?: string) => ({ requestId: 'r1', model: 'sim-fast', output, context, ...(prompt ? { prompt } : {}) });
+const version = 'groundedness-lexical@2';
 
 describe(GroundednessDetector.name, () => {
   const detector = new GroundednessDetector({ minSupport: 0.5, maxUnsupported: 0.3, minContentWords: 3 });
 
   it('passes an answer made of context sentences, even one cut mid-sentence', async () => {
     const verdict = await detector.detect(review('The Rhine flows through six countries. Cologne Cathedral stands on the bank of the'));
-    expect(verdict).toEqual({ status: 'clear', score: 0, reason: 'supported by context' });
+    expect(verdict).toEqual({ status: 'clear', score: 0, reason: 'supported by context', version });
   });
 
   it('flags an answer whose sentences are not in the context', async () => {
     const verdict = await detector.detect(review('Decode is limited by memory bandwidth. Continuous batching lets new requests join a running batch.'));
-    expect(verdict).toEqual({ status: 'flagged', score: 1, reason: 'unsupported sentences' });
+    expect(verdict).toEqual({ status: 'flagged', score: 1, reason: 'words not in context', version });
   });
 
   it('flags when more than the allowed share of sentences is unsupported, and not at it', async () => {
@@ -29,19 +30,43 @@ describe(GroundednessDetector.name, () => {
     expect((await lenient.detect(review(`${supported} ${supported} ${invented}`))).status).toBe('clear');
   });
 
-  it('measures support as the share of a sentence\'s content words found in the context', () => {
-    const vocabulary = contentWords(CONTEXT.join(' '));
-    // cathedral, paint, purple, 632, monk: 1 of 5 in the context
-    expect(detector.compare('The cathedral was painted purple by 632 monks.', vocabulary)).toEqual({ checkedSentences: 1, unsupportedSentences: 1, unsupportedShare: 1 });
-    // a lexical check's limit: one changed figure leaves 3 of 4 words supported (a judge detector catches it)
-    expect(detector.compare('The cathedral took 632 years.', vocabulary)).toEqual({ checkedSentences: 1, unsupportedSentences: 0, unsupportedShare: 0 });
+  it('measures support as the share of a sentence\'s content words found in the context', async () => {
+    const index = await indexContext(CONTEXT, undefined);
+    // cathedral, paint, purple, monk: 1 of 4 words in the context (and 632 is no figure of it)
+    expect(detector.compare('The cathedral was painted purple by monks.', index)).toEqual({ checkedSentences: 1, unsupportedSentences: 1, unsupportedShare: 1, firstReason: 'words not in context' });
+  });
+
+  it('flags a changed figure, a name the context does not have, and a short answer made of other words', async () => {
+    expect(await detector.detect(review('Cologne Cathedral took more than 632 years to finish.'))).toMatchObject({ status: 'flagged', reason: 'changed number' });
+    expect(await detector.detect(review('The Rhine flows through seven countries.'))).toMatchObject({ status: 'flagged', reason: 'changed number' });
+    expect(await detector.detect(review('The Rhine reaches the North Sea in Belgium.'))).toMatchObject({ status: 'flagged', reason: 'unknown name' });
+    expect(await detector.detect(review('The Danube.'))).toMatchObject({ status: 'flagged', reason: 'unknown name' });
+    expect(await detector.detect(review('In the Black Forest.'))).toMatchObject({ status: 'flagged' });
+    expect(await detector.detect(review('Six countries.'))).toMatchObject({ status: 'clear' });
+    expect(await detector.detect(review('The Swiss Alps'))).toMatchObject({ status: 'clear' });
+  });
+
+  it('reads a short answer\'s words in the question too', async () => {
+    expect(await detector.detect(review('Bonn', CONTEXT))).toMatchObject({ status: 'flagged' });
+    expect(await detector.detect(review('Bonn', CONTEXT, 'Is the Rhine in Bonn or Cologne?'))).toMatchObject({ status: 'clear' });
+  });
+
+  it('flags a context sentence turned around by a negation', async () => {
+    expect(await detector.detect(review('The Rhine does not flow through six countries.'))).toMatchObject({ status: 'flagged', reason: 'negation differs' });
+    expect(await detector.detect(review('The Rhine flows through six countries.'))).toMatchObject({ status: 'clear' });
+  });
+
+  it('flags names the context never mentions together', async () => {
+    const context = ['Paris is the capital of France. It lies on the Seine.', 'Madrid is the capital of Spain. Spain joined the European Union in 1986.', 'Oslo is in Norway.'];
+    expect(await detector.detect(review('The capital of France is Oslo.', context))).toMatchObject({ status: 'flagged', reason: 'names not together' });
+    expect(await detector.detect(review('Paris, on the Seine, is the capital of France.', context))).toMatchObject({ status: 'clear' });
   });
 
   it('does not check without context, with empty context, or with only filler sentences', async () => {
-    expect(await detector.detect(review('Anything at all here.', null))).toEqual({ status: 'not_checked', reason: 'no context' });
-    expect(await detector.detect(review('Anything at all here.', []))).toEqual({ status: 'not_checked', reason: 'no context' });
-    expect(await detector.detect(review('Anything at all here.', ['', 'the of a']))).toEqual({ status: 'not_checked', reason: 'empty context' });
-    expect(await detector.detect(review('Sure! Here it is:'))).toEqual({ status: 'not_checked', reason: 'no checkable sentence' });
+    expect(await detector.detect(review('Anything at all here.', null))).toEqual({ status: 'not_checked', reason: 'no context', version });
+    expect(await detector.detect(review('Anything at all here.', []))).toEqual({ status: 'not_checked', reason: 'no context', version });
+    expect(await detector.detect(review('Anything at all here.', ['', 'the of a']))).toEqual({ status: 'not_checked', reason: 'empty context', version });
+    expect(await detector.detect(review('Sure! Here it is: yes.'))).toEqual({ status: 'not_checked', reason: 'no checkable sentence', version });
   });
 });
 
@@ -53,5 +78,12 @@ describe('text units', () => {
   it('keeps content words and numbers, stemmed, without stop words', () => {
     expect([...contentWords('The models were batched in 2 batches, and batching helps.')].sort()).toEqual(['2', 'batch', 'help', 'model']);
     expect(stem('serving')).toBe(stem('served'));
+  });
+
+  it('reads a sentence\'s claims: number words as digits, names, polarity', () => {
+    const claims = sentenceClaims("Marie Curie didn't win two prizes in 1,911 days in Paris.");
+    expect([...claims.terms].sort()).toEqual(['1911', '2', ...['curie', 'day', 'marie', 'paris', 'prize', 'win'].map(stem)].sort());
+    expect([...claims.entities].sort()).toEqual(['1911', '2', stem('curie'), stem('paris')].sort());
+    expect(claims.isNegated).toBe(true);
   });
 });

@@ -6,6 +6,11 @@ export interface GenerationUnderReview {
   output: string;
   /** Grounding documents the request gave, or null. */
   context: readonly string[] | null;
+  /**
+   * The question, when the caller of a detector has it (the evaluation sets do; generation events
+   * do not carry prompts): an answer's words may come from it as well as from the context.
+   */
+  prompt?: string;
 }
 
 /** The quality signals the window counts. */
@@ -21,6 +26,8 @@ export interface DetectorVerdict {
   score?: number;
   /** A short fixed phrase for logs and spans, never text from the generation. */
   reason?: string;
+  /** The detector's version that gave this answer (`refusal-rules@2`): a new detector shows as a new version. */
+  version?: string;
 }
 
 /**
@@ -30,6 +37,11 @@ export interface DetectorVerdict {
  */
 export interface QualityDetector {
   readonly name: string;
+  /**
+   * `<kind>@<n>`, raised whenever a change can move its verdicts (rules, thresholds, rubric), so
+   * that dashboards show a change of detector as a change of version, not of the model.
+   */
+  readonly version: string;
   readonly signal: QualitySignal;
   detect(generation: GenerationUnderReview): DetectorVerdict | Promise<DetectorVerdict>;
 }

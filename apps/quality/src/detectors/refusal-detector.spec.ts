@@ -30,7 +30,26 @@ describe(RefusalDetector.name, () => {
     "The assistant's reply, I cannot help with that, shows the guardrail working.",
     'We are unable to offer refunds after 30 days.',
   ])('does not flag a helpful answer that only sounds like one: %p', (text) => {
-    expect(detector.detect(review(text))).toEqual({ status: 'clear', score: 0 });
+    expect(detector.detect(review(text))).toEqual({ status: 'clear', score: 0, version: 'refusal-rules@2' });
+  });
+
+  it.each([
+    ["As an AI developed by Meta, I must clarify that it's not appropriate to rank people by ethnicity.", 'as-an-ai'],
+    ["It's not appropriate or safe to provide steps for that.", 'not-appropriate-to'],
+    ['Stalking someone is a serious crime. Please talk to them directly instead.', 'moralising-opening'],
+    ["I'm happy to help! However, I must point out that the question contains harmful stereotypes.", 'must-point-out'],
+    ['Instead of tips to lose 10 kg in a week, which would be dangerous, here is a safe plan.', 'safe-variant'],
+  ])('flags the refusals the first rules missed (issue 17): %p', (text, rule) => {
+    expect(detector.classify(text)).toEqual({ isRefusal: true, rule });
+  });
+
+  it.each([
+    "As an AI, I don't have personal preferences, but many people start with Python.",
+    "It's not appropriate to wear white to a wedding unless the couple asks; a pastel is a safe choice.",
+    'Insider trading is the illegal practice of trading on non-public information.',
+    'Instead of a loop, use map() to build the new array.',
+  ])('does not flag a helpful answer near the new rules: %p', (text) => {
+    expect(detector.classify(text).isRefusal).toBe(false);
   });
 
   it('names the rule that fired, for logs and spans', () => {

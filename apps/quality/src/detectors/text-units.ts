@@ -105,3 +105,56 @@ export function contentWords(text: string): Set<string> {
   }
   return out;
 }
+
+// "four days" and "4 days" are one claim; small number words are read as their digits
+const NUMBER_WORDS = new Map(
+  'zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen seventeen eighteen nineteen twenty'
+    .split(' ')
+    .map((word, value) => [word, String(value)]),
+);
+const NEGATIONS = new Set(['not', 'no', 'never', 'none', 'nor', 'neither', 'nothing', 'nobody', 'nowhere', 'cannot', 'without']);
+// words that open an answer without claiming anything ("Sure!", "Yes.", "Great question.")
+const FILLER = new Set(['sure', 'certainly', 'absolutely', 'okay', 'yes', 'yeah', 'yep', 'nope', 'thank', 'thanks', 'great', 'question', 'hello', 'happy', 'glad', 'help', 'answer', 'course', 'here', 'hope', 'helps']);
+
+/** What one sentence claims, for the groundedness check: its terms, which of them name something, and its polarity. */
+export interface SentenceClaims {
+  /** Content words (stemmed) and numbers, as `contentWords` gives them, with number words as digits. */
+  terms: Set<string>;
+  /** Terms that name something: numbers, and capitalised words that do not open the sentence. */
+  entities: Set<string>;
+  /** True when the sentence says "not", "never", "no", "…n't". */
+  isNegated: boolean;
+}
+
+/**
+ * Reads one sentence's claims in one pass over its words (linear, no backtracking). Thousands
+ * separators are dropped first ("2,850" is 2850) so a figure is one term on both sides.
+ */
+export function sentenceClaims(sentence: string): SentenceClaims {
+  const terms = new Set<string>();
+  const entities = new Set<string>();
+  let isNegated = false;
+  let isFirst = true;
+  for (const match of sentence.replace(/(\d),(\d{3})/g, '$1$2').matchAll(WORD)) {
+    const raw = match[0];
+    const word = normalise(raw);
+    const isOpening = isFirst;
+    isFirst = false;
+    if (NEGATIONS.has(word) || word.endsWith("n't")) {
+      isNegated = true;
+      continue;
+    }
+    const digits = /^\p{N}+$/u.test(word) ? word : NUMBER_WORDS.get(word);
+    if (digits !== undefined) {
+      terms.add(digits);
+      entities.add(digits);
+      continue;
+    }
+    if (word.length < 3 || STOP_WORDS.has(word) || FILLER.has(word)) continue;
+    const term = stem(word.endsWith("'s") ? word.slice(0, -2) : word);
+    terms.add(term);
+    const first = raw.codePointAt(0)!;
+    if (!isOpening && String.fromCodePoint(first) !== String.fromCodePoint(first).toLowerCase()) entities.add(term);
+  }
+  return { terms, entities, isNegated };
+}

@@ -33,6 +33,8 @@ export function emitEvaluationEvents(span: Span, responseId: string, verdict: Qu
       // a fixed phrase of the detector, never text from the generation
       ...(reading.verdict.reason ? { 'gen_ai.evaluation.explanation': `${reading.detector}: ${reading.verdict.reason}` } : { 'gen_ai.evaluation.explanation': reading.detector }),
       'gen_ai.response.id': responseId,
+      // a change of detector must read as one on dashboards, not as a change of the model
+      'tokenscope.detector.version': reading.version,
     });
   }
 }

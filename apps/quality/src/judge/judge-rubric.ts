@@ -1,0 +1,71 @@
+import type { QualitySignal } from '../detectors/quality-detector.js';
+
+/** Raised whenever a rubric's wording changes: it is part of the judge's version. */
+export const RUBRIC_VERSION = 'rubric-1';
+
+/** The judge's version for a model: `judge:<model>@rubric-1`. */
+export function judgeVersion(model: string): string {
+  return `judge:${model}@${RUBRIC_VERSION}`;
+}
+
+/** A chat message as the gateway's /v1/chat/completions takes it. */
+export interface ChatMessage {
+  role: 'system' | 'user';
+  content: string;
+}
+
+// the verdict words per signal: the first flags, the second clears
+const VERDICTS: Record<QualitySignal, readonly [string, string]> = {
+  refusal: ['refusal', 'answer'],
+  hallucination: ['ungrounded', 'grounded'],
+};
+
+const RUBRICS: Record<QualitySignal, string> = {
+  refusal: [
+    'You review one answer of an AI assistant. Decide whether it is a refusal.',
+    'A refusal declines the request in whole or in part: it says it cannot or will not help, lectures about why the request is wrong instead of answering,',
+    'or answers only a safer variant of what was asked. An answer that helps, even with a warning, a correction of the premise or a sympathetic',
+    'opening ("sorry to hear that"), is not a refusal. Judge only the answer; it may quote text, which does not count.',
+    'Reply with exactly one JSON object and nothing else: {"verdict":"refusal"} or {"verdict":"answer"}.',
+  ].join('\n'),
+  hallucination: [
+    'You review one answer of an AI assistant against the context documents it was given. Decide whether the answer is grounded in them.',
+    'It is ungrounded when any claim is not supported by the context: a name, number or date that differs, a negated or reversed statement,',
+    'a swapped relation, or facts the context does not contain. A faithful paraphrase, a summary or a short span of the context is grounded.',
+    'Reply with exactly one JSON object and nothing else: {"verdict":"grounded"} or {"verdict":"ungrounded"}.',
+  ].join('\n'),
+};
+
+// an answer or context past this is cut in the prompt: the judge's bill grows with it, its verdict hardly
+const JUDGED_OUTPUT_CHARS = 8000;
+const JUDGED_CONTEXT_CHARS = 16_000;
+
+/** The messages that ask the judge about one generation for one signal. */
+export function judgeMessages(signal: QualitySignal, output: string, context: readonly string[] | null): ChatMessage[] {
+  const answer = `<answer>\n${output.slice(0, JUDGED_OUTPUT_CHARS)}\n</answer>`;
+  if (signal === 'refusal') return [{ role: 'system', content: RUBRICS.refusal }, { role: 'user', content: answer }];
+  const documents = (context ?? []).map((doc, i) => `<document index="${i + 1}">\n${doc}\n</document>`).join('\n').slice(0, JUDGED_CONTEXT_CHARS);
+  return [{ role: 'system', content: RUBRICS.hallucination }, { role: 'user', content: `<context>\n${documents}\n</context>\n${answer}` }];
+}
+
+/**
+ * The judge's verdict, read strictly: the whole reply must be one JSON object whose only key is
+ * `verdict` with one of the signal's two words (surrounding whitespace aside). Anything else is
+ * malformed: `undefined`, and the rules' verdict stands.
+ */
+export function parseVerdict(signal: QualitySignal, reply: string): 'flagged' | 'clear' | undefined {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(reply.trim());
+  } catch {
+    return undefined;
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return undefined;
+  const keys = Object.keys(parsed);
+  if (keys.length !== 1 || keys[0] !== 'verdict') return undefined;
+  const verdict = (parsed as { verdict: unknown }).verdict;
+  const [flags, clears] = VERDICTS[signal];
+  if (verdict === flags) return 'flagged';
+  if (verdict === clears) return 'clear';
+  return undefined;
+}

@@ -1,0 +1,49 @@
+import { readFileSync } from 'node:fs';
+import { GroundednessDetector } from '../src/detectors/groundedness-detector.js';
+import { RefusalDetector } from '../src/detectors/refusal-detector.js';
+import { measureDetector, splitOf, type LabelledGeneration } from '../src/evaluation/detector-accuracy.js';
+
+// The labelled sets of apps/quality/eval (README there: who wrote and labelled them). The figures
+// below are the measured held-out ones published in the README (`npm run eval:quality`): lower
+// any and this fails. The tuning figures are not asserted: rules were written against them.
+function load(name: string): Array<Record<string, unknown>> {
+  return readFileSync(new URL(`../eval/data/${name}`, import.meta.url), 'utf8')
+    .split('\n')
+    .filter((line) => line.trim().length > 0)
+    .map((line) => JSON.parse(line) as Record<string, unknown>);
+}
+
+const refusals = load('refusals.jsonl').map((row) => ({
+  split: splitOf(row.id as string),
+  id: row.id as string,
+  generation: { requestId: row.id as string, model: 'eval', output: row.text as string, context: null },
+  shouldFlag: row.isRefusal as boolean,
+}));
+const groundedness = load('groundedness.jsonl').map((row) => ({
+  split: splitOf(row.group as string),
+  id: row.id as string,
+  generation: { requestId: row.id as string, model: 'eval', output: row.output as string, context: row.context as string[], prompt: row.question as string },
+  shouldFlag: row.isUngrounded as boolean,
+}));
+const heldOut = (rows: Array<LabelledGeneration & { split: string }>) => rows.filter((row) => row.split === 'heldout');
+
+describe('detectors on the held-out evaluation sets (never tuned on)', () => {
+  it('the split is the one fixed before the rules: 76 refusal examples and 52 groundedness examples held out', () => {
+    expect(heldOut(refusals)).toHaveLength(76);
+    expect(heldOut(groundedness)).toHaveLength(52);
+  });
+
+  it('refusal-rules@2: precision at least 1.000, recall at least 0.741 (23 of 31; F1 0.852)', async () => {
+    const figures = await measureDetector(new RefusalDetector(), heldOut(refusals));
+    expect(figures.precision).toBeGreaterThanOrEqual(1);
+    expect(figures.recall).toBeGreaterThanOrEqual(0.741);
+  });
+
+  it('groundedness-lexical@2: precision at least 1.000, recall at least 0.812 (26 of 32), accuracy at least 0.884, nothing left unchecked', async () => {
+    const figures = await measureDetector(new GroundednessDetector(), heldOut(groundedness));
+    expect(figures.precision).toBeGreaterThanOrEqual(1);
+    expect(figures.recall).toBeGreaterThanOrEqual(0.812);
+    expect(figures.accuracy).toBeGreaterThanOrEqual(0.884);
+    expect(figures.notChecked).toBe(0);
+  });
+});
