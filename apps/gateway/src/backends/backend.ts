@@ -85,7 +85,10 @@ export interface RelaySink {
 export interface RelayResult extends BackendResult {
   /** The non-streamed answer exactly as the client gets it (only `model` renamed where it differs). */
   body: string | undefined;
-  /** Its answer text (first choice), for accounting and the quality checks. */
+  /**
+   * The non-streamed answer's text (first choice), for accounting and the quality checks; empty
+   * for a stream, whose text went to the sink event by event.
+   */
   output: string;
 }
 

@@ -140,7 +140,6 @@ export class OpenAiBackend implements GenerationBackend {
       return { finishReason: account.finishReason ?? 'stop', usage: account.usage, body: rename ? JSON.stringify(parsed) : text, output };
     }
 
-    let output = '';
     // what the client gets of an event: the gateway's [DONE] ends the stream, errors end the answer,
     // and the usage chunk the gateway asked for goes only to a client that asked too
     const isRelayed = (reading: EventReading) => reading.kind === 'chunk' || (reading.kind === 'usage' && request.includeUsage);
@@ -162,20 +161,18 @@ export class OpenAiBackend implements GenerationBackend {
       }
       // the common case: the upstream's bytes as they came (model renamed where it must be), read but not rebuilt
       if (isBlockRelayed) {
-        output += text;
         return sink.forward(rename ? rename(blockText) : block, hasToken, text);
       }
       let pending: Promise<void> | undefined;
       for (const [payload, reading] of readings) {
         if (!isRelayed(reading)) continue;
-        output += reading.text;
         const wait = sink.forward(`data: ${rename ? rename(payload) : payload}\n\n`, reading.hasToken, reading.text);
         if (wait) pending = wait;
       }
       return pending;
     });
     await this.call(request, path, body, signal, () => relay);
-    return { ...streamResult(account, this.options.apiKey), body: undefined, output };
+    return { ...streamResult(account, this.options.apiKey), body: undefined, output: '' };
   }
 
   async embed(request: GenerationRequest, signal: AbortSignal): Promise<EmbeddingResult> {
