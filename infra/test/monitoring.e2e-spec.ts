@@ -299,7 +299,16 @@ describe('the monitoring stack on the real apps (Prometheus, Alertmanager, webho
     const { binDir, fakeNvidiaSmi } = fakeNvidiaSmiIn(dir);
     const appEnv = builtAppEnv({ binDir, home: dir, redis, logLevel: 'warn' });
     processes.startApp('gateway', { ...appEnv, GATEWAY_PORT: String(gatewayPort), GATEWAY_HOST: '127.0.0.1', SIMULATOR_SPEED: '0.05' });
-    processes.startApp('quality', { ...appEnv, QUALITY_PORT: String(qualityPort), QUALITY_HOST: '127.0.0.1' });
+    processes.startApp('quality', {
+      ...appEnv,
+      QUALITY_PORT: String(qualityPort),
+      QUALITY_HOST: '127.0.0.1',
+      // the judge detector on, so that its dashboard panels are tested too (it judges on a
+      // simulated model, whose answers are not verdicts: they count as malformed)
+      QUALITY_JUDGE_MODEL: 'sim-fast',
+      QUALITY_JUDGE_GATEWAY_URL: `http://127.0.0.1:${gatewayPort}`,
+      QUALITY_JUDGE_SAMPLE_RATE: '0.02',
+    });
     // sim-local-8b is billed by GPU time: these GPUs are its
     processes.startApp('gpu-agent', { ...appEnv, GPU_AGENT_PORT: String(agentPort), GPU_AGENT_HOST: '127.0.0.1', GPU_AGENT_NVIDIA_SMI: fakeNvidiaSmi, GPU_AGENT_MODEL: 'sim-local-8b' });
     processes.start('alertmanager', alertmanagerBinary!, alertmanagerArgs({ configFile: alertmanagerConfig, dataDir: join(dir, 'alertmanager'), listenAddress: `127.0.0.1:${alertmanagerPort}` }));
