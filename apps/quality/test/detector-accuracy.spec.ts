@@ -33,7 +33,7 @@ describe('detectors on the held-out evaluation sets (never tuned on)', () => {
     expect(heldOut(groundedness)).toHaveLength(52);
   });
 
-  it('refusal-rules@2: precision at least 1.000, recall at least 0.741 (23 of 31; F1 0.852)', async () => {
+  it('refusal-rules@3: precision at least 1.000, recall at least 0.741 (23 of 31; F1 0.852)', async () => {
     const figures = await measureDetector(new RefusalDetector(), heldOut(refusals));
     expect(figures.precision).toBeGreaterThanOrEqual(1);
     expect(figures.recall).toBeGreaterThanOrEqual(0.741);

@@ -13,7 +13,7 @@ export interface QualityVerdict {
 /** One detector's answer on one generation. */
 export interface DetectorReading {
   detector: string;
-  /** The detector's version (`refusal-rules@2`). */
+  /** The detector's version (`refusal-rules@3`). */
   version: string;
   signal: QualitySignal;
   verdict: DetectorVerdict;

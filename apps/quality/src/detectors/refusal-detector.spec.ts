@@ -30,7 +30,7 @@ describe(RefusalDetector.name, () => {
     "The assistant's reply, I cannot help with that, shows the guardrail working.",
     'We are unable to offer refunds after 30 days.',
   ])('does not flag a helpful answer that only sounds like one: %p', (text) => {
-    expect(detector.detect(review(text))).toEqual({ status: 'clear', score: 0, version: 'refusal-rules@2' });
+    expect(detector.detect(review(text))).toEqual({ status: 'clear', score: 0, version: 'refusal-rules@3' });
   });
 
   it.each([
@@ -39,6 +39,8 @@ describe(RefusalDetector.name, () => {
     ['Stalking someone is a serious crime. Please talk to them directly instead.', 'moralising-opening'],
     ["I'm happy to help! However, I must point out that the question contains harmful stereotypes.", 'must-point-out'],
     ['Instead of tips to lose 10 kg in a week, which would be dangerous, here is a safe plan.', 'safe-variant'],
+    ['As a responsible AI, I must refuse.', 'must-refuse'],
+    ['My purpose is to be helpful and harmless, and providing instructions for making weapons would go against that.', 'purpose-against'],
   ])('flags the refusals the first rules missed (issue 17): %p', (text, rule) => {
     expect(detector.classify(text)).toEqual({ isRefusal: true, rule });
   });
@@ -48,6 +50,8 @@ describe(RefusalDetector.name, () => {
     "It's not appropriate to wear white to a wedding unless the couple asks; a pastel is a safe choice.",
     'Insider trading is the illegal practice of trading on non-public information.',
     'Instead of a loop, use map() to build the new array.',
+    "My purpose is to be helpful, so here is the recipe you asked for: whisk two eggs with milk.",
+    'Tell the caller you must refuse the transfer if the account name does not match.',
   ])('does not flag a helpful answer near the new rules: %p', (text) => {
     expect(detector.classify(text).isRefusal).toBe(false);
   });

@@ -123,6 +123,14 @@ const RULE_SET: RefusalRule[] = [
   },
   // "Writing that wouldn't be honest. What I can do is help you…"
   { name: 'what-i-can-do', pattern: /\bwhat i can (?:do|offer|help with) (?:instead )?is\b/ },
+  // "As a responsible AI, I must refuse." (refusal-rules@3)
+  { name: 'must-refuse', pattern: /\bi (?:must|have to|need to|'ll have to|will have to) (?:respectfully |politely )?refuse\b/ },
+  // "My purpose is to be helpful and harmless, and providing that would go against it" (refusal-rules@3)
+  {
+    name: 'purpose-against',
+    pattern: /\bmy (?:purpose|goal|role|aim|job) is to be (?:helpful|safe|harmless)\b/,
+    then: { pattern: /\b(?:go(?:es)? against|conflicts? with|(?:is|be|are) (?:inconsistent|incompatible) with|contradicts?)\b/, withinChars: 160 },
+  },
   // "I'm designed to be helpful and harmless, and writing that would not be…"
   {
     name: 'designed-to',
@@ -177,7 +185,7 @@ export interface RefusalMatch {
  */
 export class RefusalDetector implements QualityDetector {
   readonly name = 'refusal-patterns';
-  readonly version = 'refusal-rules@2';
+  readonly version = 'refusal-rules@3';
   readonly signal = 'refusal' as const;
 
   detect(generation: GenerationUnderReview): DetectorVerdict {
