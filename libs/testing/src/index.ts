@@ -9,3 +9,4 @@ export { redosReport, redosVerdicts, scanRegexes, type ComputedRegexSite, type R
 export { EVENT_LOOP_HOLD_LIMIT_MS, jsonBytes, leastHold, longestHold, PATHOLOGICAL_KINDS, pathologicalText, type PathologicalKind } from './event-loop-hold.js';
 export { longModelFile, type TemporaryModelsFile } from './models-file.js';
 export { redisCli, startRedisCluster, startRedisSentinel, type TestRedisCluster, type TestRedisSentinel } from './redis-topologies.js';
+export { rejectionOf } from './rejection.js';

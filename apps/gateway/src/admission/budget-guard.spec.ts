@@ -1,5 +1,8 @@
+import { rejectionOf } from '@tokenscope/testing';
 import { GenerationError } from '../generation/generation.errors.js';
 import { BudgetGuard, NANO_USD_PER_USD, type BudgetPolicy, type BudgetStore, type Reservation } from './budget-guard.js';
+
+const failureOf = (promise: Promise<unknown>) => rejectionOf(promise, GenerationError);
 
 /** The guard's view of the store; RedisBudgetStore's own behaviour is tested on a real Redis (test/budget-store.int-spec.ts). */
 class MemoryBudgetStore implements BudgetStore {
@@ -38,15 +41,6 @@ class MemoryBudgetStore implements BudgetStore {
 
 const policy: BudgetPolicy = { dailyBudgetUsd: 5, timeZone: 'Europe/Paris', cacheMs: 1000, readTimeoutMs: 20, failMode: 'open' };
 const nano = (usd: number) => Math.round(usd * NANO_USD_PER_USD);
-
-async function failureOf(promise: Promise<unknown>): Promise<GenerationError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  if (!(error instanceof GenerationError)) throw new Error('expected a GenerationError');
-  return error;
-}
 
 describe(BudgetGuard.name, () => {
   // 2026-03-10 22:30 in Paris (UTC+1): the cost day is the 10th, midnight is 90 minutes away

@@ -1,7 +1,10 @@
 import type { ApiPrincipal } from '@tokenscope/config';
 import type { RateLimitSubject } from '@tokenscope/queue-contracts';
+import { rejectionOf } from '@tokenscope/testing';
 import { GenerationError } from '../generation/generation.errors.js';
 import { formatDuration, RateLimiter, type BucketReading, type BucketStore, type MinuteLimits } from './rate-limiter.js';
+
+const failureOf = (promise: Promise<unknown>) => rejectionOf(promise, GenerationError);
 
 /** Answers what it is told to; RedisBucketStore's arithmetic is tested on a real Redis (test/rate-limits.e2e-spec.ts). */
 class ScriptedStore implements BucketStore {
@@ -23,15 +26,6 @@ class ScriptedStore implements BucketStore {
 
 const policy = { defaults: { requestsPerMinute: 10, tokensPerMinute: 1000 }, timeoutMs: 20, failMode: 'open' as const };
 const principal = (rateLimits: ApiPrincipal['rateLimits'] = {}): ApiPrincipal => ({ userId: 'alice', isAdmin: false, keyId: 'abcdef0123456789', rateLimits });
-
-async function failureOf(promise: Promise<unknown>): Promise<GenerationError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  if (!(error instanceof GenerationError)) throw new Error('expected a GenerationError');
-  return error;
-}
 
 describe(RateLimiter.name, () => {
   it('counts per key with API keys and per user without, with the key\'s own limits first', async () => {
