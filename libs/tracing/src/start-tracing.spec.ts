@@ -2,7 +2,7 @@ import { metrics } from '@opentelemetry/api';
 import { AggregationTemporality, DataPointType, InMemoryMetricExporter, MeterProvider, PeriodicExportingMetricReader, type HistogramMetricData } from '@opentelemetry/sdk-metrics';
 import { NoopSpanProcessor } from '@opentelemetry/sdk-trace';
 import { GEN_AI_SERVER_TIME_TO_FIRST_TOKEN, GENAI_HISTOGRAMS, GENAI_SCOPE } from './genai-conventions.js';
-import { startTracing } from './start-tracing.js';
+import { startTracing, tracesExportOf } from './start-tracing.js';
 import { isSampledCarrier } from './trace-context.js';
 
 describe(startTracing.name, () => {
@@ -38,6 +38,21 @@ describe(startTracing.name, () => {
     expect(buckets.counts[1]).toBe(1);
     expect(buckets.counts[9]).toBe(1);
     await handle.shutdown();
+  });
+});
+
+describe(tracesExportOf.name, () => {
+  it('exports spans when an exporter or an OTLP endpoint is named', () => {
+    expect(tracesExportOf({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318' })).toBe('exported');
+    expect(tracesExportOf({ OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'http://collector:4318/v1/traces' })).toBe('exported');
+    expect(tracesExportOf({ OTEL_TRACES_EXPORTER: 'otlp' })).toBe('exported');
+  });
+
+  it('keeps spans in the process (trace ids in logs, traceparent upstream) with nothing named, or with none', () => {
+    expect(tracesExportOf({})).toBe('in-process');
+    expect(tracesExportOf({ OTEL_TRACES_EXPORTER: 'none' })).toBe('in-process');
+    expect(tracesExportOf({ OTEL_TRACES_EXPORTER: 'none', OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318' })).toBe('in-process');
+    expect(tracesExportOf({ OTEL_TRACES_EXPORTER: 'otlp, None' })).toBe('in-process');
   });
 });
 

@@ -33,10 +33,7 @@ export function startTracing(serviceName: string, options: TracingOptions = {}):
   const env = options.env ?? process.env;
   if (isTrue(env.OTEL_SDK_DISABLED)) return DISABLED;
 
-  const hasExporterSetting = Boolean(
-    env.OTEL_TRACES_EXPORTER || env.OTEL_EXPORTER_OTLP_ENDPOINT || env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT,
-  );
-  const spanProcessors = options.spanProcessors ?? (hasExporterSetting ? undefined : [new NoopSpanProcessor()]);
+  const spanProcessors = options.spanProcessors ?? (tracesExportOf(env) === 'exported' ? undefined : [new NoopSpanProcessor()]);
   // undefined: NodeSDK builds the readers from OTEL_METRICS_EXPORTER (otlp by default, `none` for
   // none) and OTEL_EXPORTER_OTLP_*; [] (nothing asked): no MeterProvider, the instruments are no-ops
   const hasMetricsSetting = Boolean(env.OTEL_METRICS_EXPORTER || env.OTEL_EXPORTER_OTLP_ENDPOINT || env.OTEL_EXPORTER_OTLP_METRICS_ENDPOINT);
@@ -67,6 +64,18 @@ export function startTracing(serviceName: string, options: TracingOptions = {}):
       await sdk.shutdown();
     },
   };
+}
+
+/**
+ * Whether the variables ask for spans to be exported (NodeSDK then builds the exporters from them)
+ * or kept in this process only. `OTEL_TRACES_EXPORTER=none` means the latter: NodeSDK alone would
+ * register no tracer provider at all for it, and every span, every log line's trace id and the
+ * traceparent sent upstream would silently disappear.
+ */
+export function tracesExportOf(env: NodeJS.ProcessEnv): 'exported' | 'in-process' {
+  const exporters = env.OTEL_TRACES_EXPORTER?.split(',').map((name) => name.trim().toLowerCase());
+  if (exporters?.includes('none')) return 'in-process';
+  return exporters?.some(Boolean) || env.OTEL_EXPORTER_OTLP_ENDPOINT || env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ? 'exported' : 'in-process';
 }
 
 function isTrue(value: string | undefined): boolean {
