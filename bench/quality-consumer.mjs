@@ -23,16 +23,10 @@ import { defaultJobOptions, GENERATION_COMPLETED, GENERATION_EVENTS, generationC
 import { freePort, parsePrometheusText, waitFor } from '@tokenscope/testing';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
+import { benchArgs } from './bench-args.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const args = Object.fromEntries(
-  process.argv
-    .slice(2)
-    .join(' ')
-    .split('--')
-    .filter(Boolean)
-    .map((pair) => pair.trim().split(/\s+/)),
-);
+const args = benchArgs();
 const eventCount = Number(args.events ?? 50_000);
 const rate = Number(args.rate ?? 1000);
 const rateSeconds = Number(args['rate-seconds'] ?? 20);

@@ -21,17 +21,11 @@ import { fileURLToPath } from 'node:url';
 import { createHash } from 'node:crypto';
 import { freePort, parsePrometheusText, sampleValue, waitFor } from '@tokenscope/testing';
 import { Redis } from 'ioredis';
+import { benchArgs } from './bench-args.mjs';
 import { APP_ENTRY, APP_NODE_FLAGS, appEnv } from '../infra/lib/app-runtime.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const args = Object.fromEntries(
-  process.argv
-    .slice(2)
-    .join(' ')
-    .split('--')
-    .filter(Boolean)
-    .map((pair) => pair.trim().split(/\s+/)),
-);
+const args = benchArgs();
 const requestCount = Number(args.requests ?? 1000);
 const concurrency = Number(args.concurrency ?? 16);
 const work = mkdtempSync(join(tmpdir(), 'tokenscope-redis-commands-'));

@@ -20,6 +20,26 @@ export const DEFAULT_GROUNDEDNESS: GroundednessOptions = { minSupport: 0.5, maxU
 export type UnsupportedWhy = 'changed number' | 'unknown name' | 'short answer not in context' | 'negation differs' | 'names not together' | 'words not in context';
 
 /** How one output compares with its context, sentence by sentence. */
+/** Counts the judged sentences of one answer into a GroundednessReport. */
+class SentenceTally {
+  private checked = 0;
+  private unsupported = 0;
+  private firstReason: UnsupportedWhy | undefined;
+
+  add(why: UnsupportedWhy | 'supported' | 'not checked'): void {
+    if (why === 'not checked') return;
+    this.checked++;
+    if (why === 'supported') return;
+    this.unsupported++;
+    this.firstReason ??= why;
+  }
+
+  report(): GroundednessReport {
+    const share = this.checked === 0 ? 0 : this.unsupported / this.checked;
+    return { checkedSentences: this.checked, unsupportedSentences: this.unsupported, unsupportedShare: share, ...(this.firstReason ? { firstReason: this.firstReason } : {}) };
+  }
+}
+
 export interface GroundednessReport {
   checkedSentences: number;
   unsupportedSentences: number;
@@ -79,34 +99,18 @@ export class GroundednessDetector implements QualityDetector {
 
   /** The comparison without yielding (unit tests, short texts). */
   compare(output: string, index: ContextIndex): GroundednessReport {
-    let checked = 0;
-    let unsupported = 0;
-    let firstReason: UnsupportedWhy | undefined;
-    for (const sentence of splitSentences(output)) {
-      const why = this.judgeSentence(sentenceClaims(sentence), index);
-      if (why === 'not checked') continue;
-      checked++;
-      if (why === 'supported') continue;
-      unsupported++;
-      firstReason ??= why;
-    }
-    return { checkedSentences: checked, unsupportedSentences: unsupported, unsupportedShare: checked === 0 ? 0 : unsupported / checked, ...(firstReason ? { firstReason } : {}) };
+    const tally = new SentenceTally();
+    for (const sentence of splitSentences(output)) tally.add(this.judgeSentence(sentenceClaims(sentence), index));
+    return tally.report();
   }
 
   private async compareSliced(output: string, index: ContextIndex, slices: WorkSlices): Promise<GroundednessReport> {
-    let checked = 0;
-    let unsupported = 0;
-    let firstReason: UnsupportedWhy | undefined;
+    const tally = new SentenceTally();
     for (const sentence of splitSentences(output)) {
-      const why = this.judgeSentence(sentenceClaims(sentence), index);
+      tally.add(this.judgeSentence(sentenceClaims(sentence), index));
       await slices.yieldIfLong();
-      if (why === 'not checked') continue;
-      checked++;
-      if (why === 'supported') continue;
-      unsupported++;
-      firstReason ??= why;
     }
-    return { checkedSentences: checked, unsupportedSentences: unsupported, unsupportedShare: checked === 0 ? 0 : unsupported / checked, ...(firstReason ? { firstReason } : {}) };
+    return tally.report();
   }
 
   private judgeSentence(claims: SentenceClaims, index: ContextIndex): UnsupportedWhy | 'supported' | 'not checked' {
