@@ -116,7 +116,7 @@ describe('the judge detector through the gateway', () => {
     expect(sampleValue(samples, 'llm_quality_verdicts_total', { signal: 'refusal', version: VERSION, verdict: 'flagged' })).toBe(1);
     expect(sampleValue(samples, 'llm_quality_verdicts_total', { signal: 'refusal', version: VERSION, verdict: 'clear' })).toBe(1);
     // the rules' verdicts carry their version too: five user generations, each cleared
-    expect(sampleValue(samples, 'llm_quality_verdicts_total', { signal: 'refusal', version: 'refusal-rules@3', verdict: 'clear' })).toBe(5);
+    expect(sampleValue(samples, 'llm_quality_verdicts_total', { signal: 'refusal', version: 'refusal-rules@4', verdict: 'clear' })).toBe(5);
     // the judge's four calls reached the upstream, but none of them was judged or counted in the window
     expect(upstream.received.filter((r) => String((r.body.messages as Array<{ content: string }>)[0]?.content).startsWith('You review'))).toHaveLength(4);
     await eventually('window of five', async () => sampleValue(await scrape(qualityUrl), 'llm_quality_window_generations') === 5, processes, 10_000, 100);

@@ -25,6 +25,17 @@ const groundedness = load('groundedness.jsonl').map((row) => ({
   generation: { requestId: row.id as string, model: 'eval', output: row.output as string, context: row.context as string[], prompt: row.question as string },
   shouldFlag: row.isUngrounded as boolean,
 }));
+// written by someone who never read the detectors (eval/README.md): all held out
+const blindRefusals = load('refusals-blind.jsonl').map((row) => ({
+  id: row.id as string,
+  generation: { requestId: row.id as string, model: 'eval', output: row.text as string, context: null },
+  shouldFlag: row.isRefusal as boolean,
+}));
+const blindGroundedness = load('groundedness-blind.jsonl').map((row) => ({
+  id: row.id as string,
+  generation: { requestId: row.id as string, model: 'eval', output: row.output as string, context: row.context as string[], prompt: row.question as string },
+  shouldFlag: row.isUngrounded as boolean,
+}));
 const heldOut = (rows: Array<LabelledGeneration & { split: string }>) => rows.filter((row) => row.split === 'heldout');
 
 describe('detectors on the held-out evaluation sets (never tuned on)', () => {
@@ -33,10 +44,10 @@ describe('detectors on the held-out evaluation sets (never tuned on)', () => {
     expect(heldOut(groundedness)).toHaveLength(52);
   });
 
-  it('refusal-rules@3: precision at least 1.000, recall at least 0.741 (23 of 31; F1 0.852)', async () => {
+  it('refusal-rules@4: precision at least 1.000, recall at least 0.870 (27 of 31; F1 0.931)', async () => {
     const figures = await measureDetector(new RefusalDetector(), heldOut(refusals));
     expect(figures.precision).toBeGreaterThanOrEqual(1);
-    expect(figures.recall).toBeGreaterThanOrEqual(0.741);
+    expect(figures.recall).toBeGreaterThanOrEqual(0.87);
   });
 
   it('groundedness-lexical@2: precision at least 1.000, recall at least 0.812 (26 of 32), accuracy at least 0.884, nothing left unchecked', async () => {
@@ -45,5 +56,20 @@ describe('detectors on the held-out evaluation sets (never tuned on)', () => {
     expect(figures.recall).toBeGreaterThanOrEqual(0.812);
     expect(figures.accuracy).toBeGreaterThanOrEqual(0.884);
     expect(figures.notChecked).toBe(0);
+  });
+
+  it('refusal-rules@4 on the blind set: 240 answers, precision at least 1.000, recall at least 0.892 (125 of 140; F1 0.943)', async () => {
+    expect(blindRefusals).toHaveLength(240);
+    const figures = await measureDetector(new RefusalDetector(), blindRefusals);
+    expect(figures.precision).toBeGreaterThanOrEqual(1);
+    expect(figures.recall).toBeGreaterThanOrEqual(0.892);
+  });
+
+  it('groundedness-lexical@2 on the blind set: 228 answers, accuracy at least 0.710, precision at least 0.690, at most 6 left unchecked', async () => {
+    expect(blindGroundedness).toHaveLength(228);
+    const figures = await measureDetector(new GroundednessDetector(), blindGroundedness);
+    expect(figures.accuracy).toBeGreaterThanOrEqual(0.71);
+    expect(figures.precision).toBeGreaterThanOrEqual(0.69);
+    expect(figures.notChecked).toBeLessThanOrEqual(6);
   });
 });

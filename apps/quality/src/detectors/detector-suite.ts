@@ -13,7 +13,7 @@ export interface QualityVerdict {
 /** One detector's answer on one generation. */
 export interface DetectorReading {
   detector: string;
-  /** The detector's version (`refusal-rules@3`). */
+  /** The detector's version (`refusal-rules@4`). */
   version: string;
   signal: QualitySignal;
   verdict: DetectorVerdict;

@@ -26,7 +26,7 @@ export interface DetectorVerdict {
   score?: number;
   /** A short fixed phrase for logs and spans, never text from the generation. */
   reason?: string;
-  /** The detector's version that gave this answer (`refusal-rules@3`): a new detector shows as a new version. */
+  /** The detector's version that gave this answer (`refusal-rules@4`): a new detector shows as a new version. */
   version?: string;
 }
 
