@@ -31,7 +31,12 @@ const groundednessRow = (split) => (row) => ({
   generation: { requestId: row.id, model: 'eval', output: row.output, context: row.context, prompt: row.question },
   shouldFlag: row.isUngrounded,
 });
-const groundedness = [...load('groundedness.jsonl').map(groundednessRow()), ...load('groundedness-blind.jsonl').map(groundednessRow('blind'))];
+// groundedness-tuning-2.jsonl was written for groundedness-lexical@3 to tune on: all of it is tuning, whatever its groups hash to
+const groundedness = [
+  ...load('groundedness.jsonl').map(groundednessRow()),
+  ...load('groundedness-tuning-2.jsonl').map(groundednessRow('tuning-2')),
+  ...load('groundedness-blind.jsonl').map(groundednessRow('blind')),
+];
 
 const showMisses = process.argv.includes('--misses') ? process.argv[process.argv.indexOf('--misses') + 1] : undefined;
 const f = (x) => x.toFixed(3);

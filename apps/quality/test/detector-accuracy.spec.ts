@@ -50,11 +50,11 @@ describe('detectors on the held-out evaluation sets (never tuned on)', () => {
     expect(figures.recall).toBeGreaterThanOrEqual(0.87);
   });
 
-  it('groundedness-lexical@2: precision at least 1.000, recall at least 0.812 (26 of 32), accuracy at least 0.884, nothing left unchecked', async () => {
+  it('groundedness-lexical@3: precision at least 1.000, recall at least 0.843 (27 of 32), accuracy at least 0.903, nothing left unchecked', async () => {
     const figures = await measureDetector(new GroundednessDetector(), heldOut(groundedness));
     expect(figures.precision).toBeGreaterThanOrEqual(1);
-    expect(figures.recall).toBeGreaterThanOrEqual(0.812);
-    expect(figures.accuracy).toBeGreaterThanOrEqual(0.884);
+    expect(figures.recall).toBeGreaterThanOrEqual(0.843);
+    expect(figures.accuracy).toBeGreaterThanOrEqual(0.903);
     expect(figures.notChecked).toBe(0);
   });
 
@@ -65,11 +65,12 @@ describe('detectors on the held-out evaluation sets (never tuned on)', () => {
     expect(figures.recall).toBeGreaterThanOrEqual(0.892);
   });
 
-  it('groundedness-lexical@2 on the blind set: 228 answers, accuracy at least 0.710, precision at least 0.690, at most 6 left unchecked', async () => {
+  it('groundedness-lexical@3 on the blind set: 228 answers, accuracy at least 0.780, precision at least 0.842, recall at least 0.627, at most 6 left unchecked', async () => {
     expect(blindGroundedness).toHaveLength(228);
     const figures = await measureDetector(new GroundednessDetector(), blindGroundedness);
-    expect(figures.accuracy).toBeGreaterThanOrEqual(0.71);
-    expect(figures.precision).toBeGreaterThanOrEqual(0.69);
+    expect(figures.accuracy).toBeGreaterThanOrEqual(0.78);
+    expect(figures.precision).toBeGreaterThanOrEqual(0.842);
+    expect(figures.recall).toBeGreaterThanOrEqual(0.627);
     expect(figures.notChecked).toBeLessThanOrEqual(6);
   });
 });

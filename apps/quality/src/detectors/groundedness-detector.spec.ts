@@ -6,7 +6,7 @@ const CONTEXT = [
   'Cologne Cathedral stands on the bank of the Rhine and took more than six hundred years to finish.',
 ];
 const review = (output: string, context: string[] | null = CONTEXT, prompt?: string) => ({ requestId: 'r1', model: 'sim-fast', output, context, ...(prompt ? { prompt } : {}) });
-const version = 'groundedness-lexical@2';
+const version = 'groundedness-lexical@3';
 
 describe(GroundednessDetector.name, () => {
   const detector = new GroundednessDetector({ minSupport: 0.5, maxUnsupported: 0.3, minContentWords: 3 });
@@ -60,6 +60,42 @@ describe(GroundednessDetector.name, () => {
     const context = ['Paris is the capital of France. It lies on the Seine.', 'Madrid is the capital of Spain. Spain joined the European Union in 1986.', 'Oslo is in Norway.'];
     expect(await detector.detect(review('The capital of France is Oslo.', context))).toMatchObject({ status: 'flagged', reason: 'names not together' });
     expect(await detector.detect(review('Paris, on the Seine, is the capital of France.', context))).toMatchObject({ status: 'clear' });
+  });
+
+  it('accepts a number that is the difference of two context numbers, but not a changed one or one from a tiny operand', async () => {
+    const context = ['The tower was completed in 1889. It was the tallest structure until 1930.', 'The agency was created in 1958, and Apollo 11 landed in 1969.'];
+    expect((await detector.detect(review('41 years', context))).status).toBe('clear');
+    expect((await detector.detect(review('It was the tallest for 41 years.', context))).status).toBe('clear');
+    expect((await detector.detect(review('51 years', context))).status).toBe('flagged');
+    // 1969 - 11 = 1958 is no computation: operands 100 times apart are not paired
+    expect((await detector.detect(review('The agency was created in 1947.', context))).reason).toBe('changed number');
+  });
+
+  it('reads reformatted numbers, units and spellings as the same claim', async () => {
+    const context = ['The Danube flows for 2,850 kilometres and its basin is home to 83 million people.'];
+    expect((await detector.detect(review('About 2850 km.', context))).status).toBe('clear');
+    expect((await detector.detect(review('The Danube flows for 2,850 kilometers.', context))).status).toBe('clear');
+    expect((await detector.detect(review('Its basin is home to 83,000,000 people.', context))).status).toBe('clear');
+    expect((await detector.detect(review('About 3850 km.', context))).status).toBe('flagged');
+    expect(sentenceClaims('forty-one years, 6.4 thousand').terms).toEqual(new Set(['41', 'year', '6400']));
+  });
+
+  it('reads an acronym as the capitalised words it abbreviates, and not any capitals', async () => {
+    const context = ['The National Aeronautics and Space Administration was created in 1958.'];
+    expect((await detector.detect(review('NASA was founded in 1958.', context))).status).toBe('clear');
+    expect((await detector.detect(review('The agency NSF was founded in 1958.', context))).status).toBe('flagged');
+  });
+
+  it('lets one unit word ride on a found number in a short answer, but not a wrong number', async () => {
+    const context = ['The journal ran from 1921 to 1934.'];
+    expect((await detector.detect(review('13 years', context))).status).toBe('clear');
+    expect((await detector.detect(review('23 years', context))).status).toBe('flagged');
+    expect((await detector.detect(review('Boston poets', context))).status).toBe('flagged');
+  });
+
+  it('keeps "failed to" out of the negations (tried: it cost a blind short answer and caught nothing there)', () => {
+    expect(sentenceClaims('The probe failed to reach orbit.').isNegated).toBe(false);
+    expect(sentenceClaims('The probe did not reach orbit.').isNegated).toBe(true);
   });
 
   it('does not check without context, with empty context, or with only filler sentences', async () => {
