@@ -1,4 +1,4 @@
-import { GENERATION_COMPLETED, GENERATION_EVENTS, generationCompleted, requestRecordKey, redisKeyspace } from '@tokenscope/queue-contracts';
+import { EVENT_QUESTION_LIMIT_BYTES, GENERATION_COMPLETED, GENERATION_EVENTS, generationCompleted, requestRecordKey, redisKeyspace } from '@tokenscope/queue-contracts';
 import { sampleValue, startRedis, waitFor, type TestRedis } from '@tokenscope/testing';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
@@ -44,10 +44,31 @@ describe('generation events in a real Redis queue', () => {
       expect(job.id).toBe(job.data.requestId);
       expect(job.data.requestId).toMatch(/^[0-9a-f-]{36}$/);
     }
-    expect(byId.get('evt-success')!.data).toMatchObject({ status: 'success', httpStatus: 200, userId: 'alice', context: ['Docs.'], completionTokens: 4 });
+    // the question travels only beside a context: the groundedness check is its one reader
+    expect(byId.get('evt-success')!.data).toMatchObject({ v: 3, status: 'success', httpStatus: 200, userId: 'alice', context: ['Docs.'], question: 'ok', completionTokens: 4 });
+    expect(byId.get('evt-error')!.data.question).toBeNull();
     expect(byId.get('evt-success')!.data.output.length).toBeGreaterThan(0);
     expect(byId.get('evt-rejected')!.data).toMatchObject({ status: 'rejected', httpStatus: 400, errorCode: 'INVALID_REQUEST' });
     expect(byId.get('evt-error')!.data).toMatchObject({ status: 'error', httpStatus: 502, errorCode: 'UPSTREAM_ERROR' });
+  });
+
+  it("carries a chat's last user message as the question, bounded, only when the request has a context", async () => {
+    await queue.obliterate({ force: true });
+    const messages = [
+      { role: 'system', content: 'Answer from the documents.' },
+      { role: 'user', content: 'Where does the Danube rise?' },
+      { role: 'assistant', content: 'In the Black Forest.' },
+      { role: 'user', content: `${'pasted '.repeat(1000)}Into which sea does it flow?` },
+    ];
+    await (await jsonPost(`${gateway.url}/v1/chat/completions`, { model: 'sim-fast', messages, max_tokens: 4, context: ['The Danube flows into the Black Sea.'] }, { 'x-request-id': 'q-chat' })).text();
+    await (await jsonPost(`${gateway.url}/v1/chat/completions`, { model: 'sim-fast', messages, max_tokens: 4 }, { 'x-request-id': 'q-no-context' })).text();
+    await waitFor(async () => expect(await queue.getJobCounts('waiting')).toEqual({ waiting: 2 }));
+    const byId = new Map((await queue.getJobs(['waiting'])).map((job) => [job.data.publicId as string, job.data]));
+    const question = byId.get('q-chat')!.question as string;
+    expect(Buffer.byteLength(question, 'utf8')).toBe(EVENT_QUESTION_LIMIT_BYTES);
+    expect(question.endsWith('pasted Into which sea does it flow?')).toBe(true);
+    expect(byId.get('q-no-context')!.question).toBeNull();
+    await queue.obliterate({ force: true });
   });
 
   it('records the request for feedback before the response ends', async () => {

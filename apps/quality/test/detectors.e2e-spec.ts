@@ -39,6 +39,21 @@ describe('a pluggable detector', () => {
     });
   });
 
+  it("reads the event's question: a name the answer takes from it is grounded; without one (a version 2 event) it is not", async () => {
+    const curie = ['She received the Nobel Prize in Physics in 1903 and the Nobel Prize in Chemistry in 1911.'];
+    const answer = 'Marie Curie won it twice, in 1903 and 1911.';
+    const before = (await (await fetch(`${quality.url}/v1/quality`)).json()) as { window: { checked: number; ungrounded: number } };
+    const { question: _none, ...olderEvent } = generationEvent({ output: answer, context: curie });
+    await events.publish(
+      generationEvent({ output: answer, context: curie, question: 'How many Nobel Prizes did Marie Curie win?' }),
+      { ...olderEvent, v: 2 } as unknown as ReturnType<typeof generationEvent>, // as a gateway before the question published it
+    );
+    await waitFor(async () => {
+      const body = (await (await fetch(`${quality.url}/v1/quality`)).json()) as { window: { checked: number; ungrounded: number } };
+      expect(body.window).toMatchObject({ checked: before.window.checked + 2, ungrounded: before.window.ungrounded + 1 });
+    });
+  });
+
   it('answers unknown routes with 404 in the error shape', async () => {
     const response = await fetch(`${quality.url}/v1/nothing-here`, { headers: { 'x-request-id': 'nf-1' } });
     expect(response.status).toBe(404);

@@ -63,7 +63,7 @@ export function generationEvent(overrides: Partial<GenerationCompleted> = {}): G
   const finishedAtMs = overrides.finishedAtMs ?? Date.now();
   const requestId = overrides.requestId ?? `req-${process.pid}-${++eventCounter}`;
   return generationCompleted.parse({
-    v: 2,
+    v: 3,
     requestId,
     publicId: requestId,
     model: 'sim-fast',
@@ -86,6 +86,7 @@ export function generationEvent(overrides: Partial<GenerationCompleted> = {}): G
     output: 'Prefill reads the whole prompt at once. Decode produces one token at a time.',
     context: null,
     isContextReduced: false,
+    question: null,
     trace: {},
     ...overrides,
   });

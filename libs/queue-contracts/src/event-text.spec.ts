@@ -1,5 +1,5 @@
-import { boundEventContext, boundEventOutput, cutToBytes } from './event-text.js';
-import { EVENT_CONTEXT_LIMIT_BYTES, EVENT_OUTPUT_LIMIT_BYTES } from './generation-events.queue.js';
+import { boundEventContext, boundEventOutput, boundEventQuestion, cutToBytes } from './event-text.js';
+import { EVENT_CONTEXT_LIMIT_BYTES, EVENT_OUTPUT_LIMIT_BYTES, EVENT_QUESTION_LIMIT_BYTES } from './generation-events.queue.js';
 
 const bytesOf = (texts: readonly string[]) => texts.reduce((sum, text) => sum + Buffer.byteLength(text, 'utf8'), 0);
 
@@ -17,6 +17,16 @@ describe('event text bounds', () => {
     const bounded = boundEventOutput(output);
     expect(Buffer.byteLength(bounded, 'utf8')).toBe(EVENT_OUTPUT_LIMIT_BYTES);
     expect(boundEventOutput('fits')).toBe('fits');
+  });
+
+  it('keeps the end of a question over EVENT_QUESTION_LIMIT_BYTES, where a long message asks what it asks, without splitting a character', () => {
+    const question = `${'pasted material '.repeat(1000)}Into which sea does the Danube flow?`;
+    const bounded = boundEventQuestion(question);
+    expect(Buffer.byteLength(bounded, 'utf8')).toBe(EVENT_QUESTION_LIMIT_BYTES);
+    expect(bounded.endsWith('Into which sea does the Danube flow?')).toBe(true);
+    expect(boundEventQuestion('aé', 2)).toBe('é'); // the cut would fall inside é: its first byte is kept out, not half of it
+    expect(boundEventQuestion('a😀b', 3)).toBe('b');
+    expect(boundEventQuestion('fits')).toBe('fits');
   });
 
   it('keeps a context that fits verbatim', () => {

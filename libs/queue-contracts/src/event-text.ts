@@ -1,4 +1,4 @@
-import { EVENT_CONTEXT_LIMIT_BYTES, EVENT_OUTPUT_LIMIT_BYTES } from './generation-events.queue.js';
+import { EVENT_CONTEXT_LIMIT_BYTES, EVENT_OUTPUT_LIMIT_BYTES, EVENT_QUESTION_LIMIT_BYTES } from './generation-events.queue.js';
 
 /**
  * `text` cut to at most `limitBytes` of UTF-8, on a character boundary (never half a character).
@@ -17,6 +17,19 @@ export function cutToBytes(text: string, limitBytes: number): string {
 /** The generated text as an event carries it: at most EVENT_OUTPUT_LIMIT_BYTES. */
 export function boundEventOutput(output: string): string {
   return cutToBytes(output, EVENT_OUTPUT_LIMIT_BYTES);
+}
+
+/**
+ * The question as an event carries it: at most EVENT_QUESTION_LIMIT_BYTES, its end kept (a long
+ * message ends with what it asks; its start is often pasted material).
+ */
+export function boundEventQuestion(question: string, limitBytes = EVENT_QUESTION_LIMIT_BYTES): string {
+  if (question.length * 3 <= limitBytes) return question;
+  const bytes = Buffer.from(question, 'utf8');
+  if (bytes.length <= limitBytes) return question;
+  let start = bytes.length - limitBytes;
+  while (start < bytes.length && (bytes[start]! & 0xc0) === 0x80) start++; // on to the first byte of a character
+  return bytes.subarray(start).toString('utf8');
 }
 
 /**

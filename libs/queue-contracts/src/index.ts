@@ -4,12 +4,15 @@ export {
   EVENT_CONTEXT_DOCUMENTS_LIMIT,
   EVENT_CONTEXT_LIMIT_BYTES,
   EVENT_OUTPUT_LIMIT_BYTES,
+  EVENT_QUESTION_LIMIT_BYTES,
   EVENT_TEXT_LIMIT_CHARS,
   GENERATION_COMPLETED,
   GENERATION_EVENTS,
   generationCompleted,
   generationCompletedV1,
   type GenerationCompletedV1,
+  generationCompletedV2,
+  type GenerationCompletedV2,
   generationEndpoint,
   requestStatus,
   type GenerationCompleted,
@@ -42,6 +45,6 @@ export {
   type GpuStats,
 } from './gpu-samples.queue.js';
 export { SERVED_MODELS_LIMIT, SERVED_MODELS_TTL_SECONDS, servedModelsKey } from './served-models.keys.js';
-export { boundEventContext, boundEventOutput, cutToBytes } from './event-text.js';
+export { boundEventContext, boundEventOutput, boundEventQuestion, cutToBytes } from './event-text.js';
 export { budgetKey, rateLimitKey, simulatorFaultsKey, userTag, type RateLimitSubject } from './admission.keys.js';
 export { redisKeyspace } from './keyspace.keys.js';

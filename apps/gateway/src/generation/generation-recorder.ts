@@ -20,9 +20,10 @@ import {
   LLM_LIMITED_REQUESTS_TOTAL,
 } from '@tokenscope/metrics';
 import { randomUUID } from 'node:crypto';
-import { boundEventContext, boundEventOutput, type GenerationCompleted } from '@tokenscope/queue-contracts';
+import { boundEventContext, boundEventOutput, boundEventQuestion, type GenerationCompleted } from '@tokenscope/queue-contracts';
 import { isSampledCarrier } from '@tokenscope/tracing';
 import { InjectMetric } from '@willsoto/nestjs-prometheus';
+import type { GenerationInput } from '../backends/backend.js';
 import type { Counter, Gauge, Histogram } from 'prom-client';
 import { ModelCatalog } from '../config/model-catalog.js';
 import { GenerationEventsPublisher } from '../events/generation-events.publisher.js';
@@ -186,8 +187,9 @@ function round(ms: number): number {
 function toEvent(outcome: GenerationOutcome, ids: RequestIds): GenerationCompleted {
   const tpot = tpotSeconds(outcome.latencyMs / 1000, outcome.ttftMs === undefined ? undefined : outcome.ttftMs / 1000, outcome.completionTokens);
   const context = outcome.context ? boundEventContext(outcome.context) : undefined;
+  const question = context && outcome.input ? questionOf(outcome.input) : undefined;
   return {
-    v: 2,
+    v: 3,
     requestId: ids.requestId,
     publicId: ids.publicId,
     model: outcome.model,
@@ -210,6 +212,18 @@ function toEvent(outcome: GenerationOutcome, ids: RequestIds): GenerationComplet
     output: boundEventOutput(outcome.output),
     context: context?.context ?? null,
     isContextReduced: context?.isReduced ?? false,
+    question: question === undefined ? null : boundEventQuestion(question),
     trace: outcome.trace,
   };
+}
+
+/** What an answer answers: the last user message of a chat, or the prompt; nothing for embeddings. */
+export function questionOf(input: GenerationInput): string | undefined {
+  if (input.kind === 'prompt') return input.prompt;
+  if (input.kind !== 'chat') return undefined;
+  for (let at = input.messages.length - 1; at >= 0; at--) {
+    const message = input.messages[at]!;
+    if (message.role === 'user') return message.content;
+  }
+  return undefined;
 }

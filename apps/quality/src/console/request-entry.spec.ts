@@ -2,7 +2,7 @@ import type { GenerationCompleted } from '@tokenscope/queue-contracts';
 import { ENTRY_OUTPUT_LIMIT_CHARS, entryOf, traceIdOf } from './request-entry.js';
 
 const event: GenerationCompleted = {
-  v: 2,
+  v: 3,
   requestId: 'gw-1',
   publicId: 'req-1',
   isContextReduced: false,
@@ -25,6 +25,7 @@ const event: GenerationCompleted = {
   finishedAtMs: 1_040,
   output: 'x'.repeat(ENTRY_OUTPUT_LIMIT_CHARS + 10),
   context: null,
+  question: null,
   trace: { traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01' },
 };
 

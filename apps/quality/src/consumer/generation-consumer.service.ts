@@ -38,7 +38,8 @@ export class GenerationConsumer {
     // an embedding is billed like any request but has no answer to judge: it stays out of the window;
     // so does the judge's own call (a verdict in JSON), which is billed too
     const isSuccess = event.status === 'success' && event.endpoint !== 'embeddings' && !this.judge.isJudgeCall(event);
-    const verdict = isSuccess ? await this.detectors.review(event) : NOT_REVIEWED;
+    // the question, when the gateway sent one, lets a short answer's words come from it ("Which sea?" "The Black Sea.")
+    const verdict = isSuccess ? await this.detectors.review({ ...event, prompt: event.question ?? undefined }) : NOT_REVIEWED;
     const outcome = await this.store.ingest({
       requestId: event.requestId,
       publicId: event.publicId,

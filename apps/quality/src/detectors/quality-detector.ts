@@ -7,8 +7,9 @@ export interface GenerationUnderReview {
   /** Grounding documents the request gave, or null. */
   context: readonly string[] | null;
   /**
-   * The question, when the caller of a detector has it (the evaluation sets do; generation events
-   * do not carry prompts): an answer's words may come from it as well as from the context.
+   * The question (a chat's last user message, or the prompt): an answer's words may come from it as
+   * well as from the context. Events carry it from version 3 on, beside a context only; absent in
+   * older events.
    */
   prompt?: string;
 }
