@@ -12,7 +12,7 @@ import { REPO_DIR } from './support/tools.js';
 // calling the built gateway, whose upstream is the fake server scripted to answer judge prompts
 // as a judge model would: a strict verdict, a malformed one, one slower than the judge's timeout.
 const MODEL = 'upstream-model';
-const VERSION = `judge:${MODEL}@rubric-1`;
+const VERSION = `judge:${MODEL}@rubric-2`;
 // $1 per 1K prompt tokens, $2 per 1K completion tokens: a judge reply of 100 + 10 tokens costs $0.12
 const JUDGE_USAGE = { prompt_tokens: 100, completion_tokens: 10, total_tokens: 110 };
 const JUDGE_CALL_USD = 0.12;

@@ -97,7 +97,7 @@ export const qualityMetricProviders = [
   }),
   makeCounterProvider({
     name: LLM_QUALITY_VERDICTS_TOTAL,
-    help: 'Detector verdicts given by this replica, per signal (refusal, hallucination), detector version (refusal-rules@4, judge:<model>@rubric-1) and verdict (flagged, clear, not_checked): a new detector shows as a new version',
+    help: 'Detector verdicts given by this replica, per signal (refusal, hallucination), detector version (refusal-rules@4, groundedness-lexical@3, judge:<model>@rubric-2) and verdict (flagged, clear, not_checked): a new detector shows as a new version',
     labelNames: ['signal', 'version', 'verdict'],
   }),
   makeCounterProvider({

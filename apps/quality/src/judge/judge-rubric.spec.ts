@@ -2,7 +2,7 @@ import { judgeMessages, judgeVersion, parseVerdict } from './judge-rubric.js';
 
 describe('judge rubric', () => {
   it('names the judge by model and rubric version', () => {
-    expect(judgeVersion('gpt-judge')).toBe('judge:gpt-judge@rubric-1');
+    expect(judgeVersion('gpt-judge')).toBe('judge:gpt-judge@rubric-2');
   });
 
   it('reads only the strict verdict object, per signal', () => {
@@ -30,5 +30,13 @@ describe('judge rubric', () => {
     expect(refusal[1]!.content).not.toContain('doc');
     expect(refusal[1]!.content.length).toBeLessThan(8100);
     expect(judgeMessages('hallucination', 'answer', ['The Rhine flows north.'])[1]!.content).toContain('<document index="1">\nThe Rhine flows north.\n</document>');
+  });
+
+  it('puts the question before the answer when the event has one (rubric-2), its end when it is long, and nothing when it has none', () => {
+    const grounded = judgeMessages('hallucination', 'Marie Curie, twice.', ['She won in 1903 and 1911.'], 'How often did Marie Curie win?')[1]!.content;
+    expect(grounded).toBe('<context>\n<document index="1">\nShe won in 1903 and 1911.\n</document>\n</context>\n<question>\nHow often did Marie Curie win?\n</question>\n<answer>\nMarie Curie, twice.\n</answer>');
+    const long = judgeMessages('refusal', 'No.', null, `${'x'.repeat(10_000)}Why?`)[1]!.content;
+    expect(long).toMatch(/^<question>\nx{3996}Why\?\n<\/question>\n<answer>\nNo\.\n<\/answer>$/);
+    expect(judgeMessages('refusal', 'No.', null, null)[1]!.content).toBe('<answer>\nNo.\n</answer>');
   });
 });

@@ -17,7 +17,7 @@ export type JudgeOutcome = (typeof JUDGE_OUTCOMES)[number];
 export interface JudgeFacts {
   signal: QualitySignal;
   outcome: JudgeOutcome;
-  /** The judge's version (`judge:<model>@rubric-1`). */
+  /** The judge's version (`judge:<model>@rubric-2`). */
   version: string;
   /** Seconds of the call; absent when no call was made (skipped_budget, dropped). */
   latencySeconds?: number;

@@ -13,11 +13,18 @@ const rules = { isRefusal: false, grounding: 'not_checked' as const };
 function setUp(draw: number) {
   const facts: JudgeFacts[] = [];
   const replies: Array<(reply: JudgeReply) => void> = [];
-  const client: JudgeClient = { complete: () => new Promise((resolve) => replies.push(resolve)) };
+  /** The user message of each call, as the judge model gets it. */
+  const asked: string[] = [];
+  const client: JudgeClient = {
+    complete: (messages) => {
+      asked.push(messages[1]!.content);
+      return new Promise((resolve) => replies.push(resolve));
+    },
+  };
   const budget: JudgeBudget = { hasBudget: async () => true, spend: async () => undefined };
   const recorder = { zero: () => undefined, record: (f: JudgeFacts) => facts.push(f) } as unknown as JudgeRecorder;
   const service = new JudgeService(config, client, budget, new PriceTable([]), () => draw, { now: () => Date.parse('2026-12-01T12:00:00Z') }, recorder);
-  return { service, facts, replies };
+  return { service, facts, replies, asked };
 }
 
 describe(JudgeService.name, () => {
@@ -40,7 +47,7 @@ describe(JudgeService.name, () => {
     service.consider(event(), rules);
     service.consider(event(), rules);
     expect(service.pending).toBe(1);
-    expect(facts).toEqual([{ signal: 'refusal', outcome: 'dropped', version: 'judge:judge-model@rubric-1', isRulesFlagged: false }]);
+    expect(facts).toEqual([{ signal: 'refusal', outcome: 'dropped', version: 'judge:judge-model@rubric-2', isRulesFlagged: false }]);
     await new Promise((resolve) => setImmediate(resolve));
     replies[0]!({ text: '{"verdict":"answer"}', promptTokens: 10, completionTokens: 2 });
     await service.onModuleDestroy();
@@ -52,5 +59,14 @@ describe(JudgeService.name, () => {
     service.consider(event('alice', ['The Rhine flows north.']), rules);
     // one slot: the refusal review runs, the groundedness one finds it busy
     expect(facts.map((f) => `${f.signal}:${f.outcome}`)).toEqual(['hallucination:dropped']);
+  });
+
+  it("sends the event's question to the judge with the answer", async () => {
+    const { service, replies, asked } = setUp(0);
+    service.consider({ ...event('alice'), question: 'What is prefill?' } as GenerationCompleted, rules);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(asked).toEqual(['<question>\nWhat is prefill?\n</question>\n<answer>\nSure, here it is.\n</answer>']);
+    replies[0]!({ text: '{"verdict":"answer"}', promptTokens: 10, completionTokens: 2 });
+    await service.onModuleDestroy();
   });
 });

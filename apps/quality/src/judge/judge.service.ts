@@ -99,7 +99,7 @@ export class JudgeService implements OnModuleDestroy {
     const elapsed = () => (performance.now() - startedMs) / 1000;
     let facts: JudgeFacts;
     try {
-      const reply = await this.client!.complete(judgeMessages(signal, event.output, event.context));
+      const reply = await this.client!.complete(judgeMessages(signal, event.output, event.context, event.question));
       const costUsd = this.prices.costOf(model, { promptTokens: reply.promptTokens, completionTokens: reply.completionTokens }).costUsd;
       await this.budget!.spend(day, costUsd);
       const verdict = parseVerdict(signal, reply.text);
