@@ -97,18 +97,23 @@ function processTree(pid) {
   return pids;
 }
 
-/** CPU seconds used so far by a process and its direct children (nginx workers). */
+/**
+ * CPU seconds used so far by a process and its direct children (nginx workers), in user space and
+ * in the kernel (system calls: the socket reads and writes every relay pays).
+ */
 function cpuSeconds(pid) {
-  let ticks = 0;
+  let userTicks = 0;
+  let systemTicks = 0;
   for (const p of processTree(pid)) {
     try {
       const fields = readFileSync(`/proc/${p}/stat`, 'utf8').split(') ')[1].split(' ');
-      ticks += Number(fields[11]) + Number(fields[12]);
+      userTicks += Number(fields[11]);
+      systemTicks += Number(fields[12]);
     } catch {
       // gone
     }
   }
-  return ticks / CLOCK_TICKS_PER_SECOND;
+  return { user: userTicks / CLOCK_TICKS_PER_SECOND, system: systemTicks / CLOCK_TICKS_PER_SECOND };
 }
 
 /** Peak resident memory (VmHWM) in MB, summed over the process tree. */
@@ -169,7 +174,8 @@ if (targetNames.includes('direct')) targets.direct = { url: `http://127.0.0.1:${
 
 /** Starts a gateway from a checkout (this one, or --baseline-dir for a before/after in one run). */
 const servedModel = args['same-model-name'] ? 'upstream-model' : 'bench-model';
-const envPairs = (settings = '') => Object.fromEntries(settings.split(',').filter(Boolean).map((pair) => pair.split('=')));
+// a value may hold '=' itself (NODE_OPTIONS=--max-semi-space-size=4): split at the first one only
+const envPairs = (settings = '') => Object.fromEntries(settings.split(',').filter(Boolean).map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)]));
 const gatewayEnv = envPairs(args['gateway-env']);
 
 async function startGateway(name, checkoutDir, nodeFlags, profileFlags, envOf = appEnv, overrides = {}) {
@@ -201,9 +207,14 @@ async function startGateway(name, checkoutDir, nodeFlags, profileFlags, envOf = 
   return { url: `http://127.0.0.1:${port}/v1/chat/completions`, model: servedModel, pid: gateway.pid, process: gateway };
 }
 
+/** --profile: V8 CPU profiles of the gateway and the bare pipe, written when they exit, named after the target and the process. */
+function profileFlagsOf(target) {
+  return args.profile ? ['--cpu-prof', `--cpu-prof-dir=${join(root, 'bench/results/profiles')}`, `--cpu-prof-name=${target}.\${pid}.cpuprofile`] : [];
+}
+
 if (targetNames.includes('gateway')) {
   // --profile: a V8 CPU profile of the gateway, written when it exits (bench/profile-summary.mjs reads it)
-  const profileFlags = args.profile ? ['--cpu-prof', `--cpu-prof-dir=${join(root, 'bench/results/profiles')}`] : [];
+  const profileFlags = profileFlagsOf('gateway');
   // the flags and environment production runs with (infra/lib/app-runtime.mjs) unless
   // --node-flags / --malloc-arena-max say otherwise ("" for none)
   const nodeFlags = args['node-flags'] === undefined ? APP_NODE_FLAGS : args['node-flags'].split(',').filter(Boolean);
@@ -223,9 +234,9 @@ if (targetNames.includes('gateway')) {
 
 if (targetNames.includes('bare')) {
   const port = await freePort();
-  const bare = start('bare', process.execPath, [join(root, 'bench/bare-pipe.mjs'), String(port), String(upstreamPort)]);
+  const bare = start('bare', process.execPath, [...profileFlagsOf('bare'), join(root, 'bench/bare-pipe.mjs'), String(port), String(upstreamPort)]);
   await waitHttp(`http://127.0.0.1:${port}/v1/models`);
-  targets.bare = { url: `http://127.0.0.1:${port}/v1/chat/completions`, model: 'upstream-model', pid: bare.pid };
+  targets.bare = { url: `http://127.0.0.1:${port}/v1/chat/completions`, model: 'upstream-model', pid: bare.pid, process: bare };
 }
 
 if (targetNames.includes('nginx') && hasNginx) {
@@ -257,19 +268,22 @@ const results = [];
 for (let run = 1; run <= runs; run++) {
   for (const concurrency of concurrencies) {
     for (const [name, target] of Object.entries(targets)) {
-      const cpuBefore = target.pid ? cpuSeconds(target.pid) : 0;
+      const cpuBefore = target.pid ? cpuSeconds(target.pid) : undefined;
       // reset the peak-RSS mark (VmHWM) so each row shows the peak of its own load
       if (target.pid) resetPeakRss(target.pid);
       const load = await runLoad(target, concurrency);
       // CPU over warm-up and measurement, divided by all requests served in both
-      const cpuMs = target.pid ? (cpuSeconds(target.pid) - cpuBefore) * 1000 : null;
+      const cpuAfter = target.pid ? cpuSeconds(target.pid) : undefined;
       const servedRequests = load.requestsPerSecond * ((durationMs + warmupMs) / 1000);
+      const perRequest = (seconds) => (cpuBefore === undefined || servedRequests === 0 ? null : (seconds * 1000) / servedRequests);
       const row = {
         run,
         concurrency,
         target: name,
         ...load,
-        cpuMsPerRequest: cpuMs === null || servedRequests === 0 ? null : cpuMs / servedRequests,
+        cpuMsPerRequest: perRequest(cpuAfter?.user + cpuAfter?.system - cpuBefore?.user - cpuBefore?.system),
+        userCpuMsPerRequest: perRequest(cpuAfter?.user - cpuBefore?.user),
+        systemCpuMsPerRequest: perRequest(cpuAfter?.system - cpuBefore?.system),
         peakRssMb: target.pid ? peakRssMb(target.pid) : null,
       };
       results.push(row);
@@ -282,8 +296,8 @@ for (let run = 1; run <= runs; run++) {
 const mean = (values) => values.reduce((a, b) => a + b, 0) / values.length;
 const rowsFor = (name, c) => results.filter((r) => r.target === name && r.concurrency === c);
 const lines = [];
-lines.push(`| target | c | TTFT p50 ms | TTFT p99 ms | added TTFT p50 ms | events/s | vs direct | CPU ms/req | peak RSS MB (run 1) | errors |`);
-lines.push(`| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |`);
+lines.push(`| target | c | TTFT p50 ms | TTFT p99 ms | added TTFT p50 ms | events/s | vs direct | CPU ms/req | user / system | peak RSS MB (run 1) | errors |`);
+lines.push(`| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |`);
 for (const c of concurrencies) {
   const direct = rowsFor('direct', c);
   for (const name of Object.keys(targets)) {
@@ -295,10 +309,11 @@ for (const c of concurrencies) {
     const added = direct.length > 0 && name !== 'direct' ? (p50 - mean(direct.map((r) => r.ttftP50Ms))).toFixed(2) : '–';
     const ratio = direct.length > 0 ? (eps / mean(direct.map((r) => r.eventsPerSecond))).toFixed(3) : '–';
     const cpu = rows[0].cpuMsPerRequest === null ? '–' : mean(rows.map((r) => r.cpuMsPerRequest)).toFixed(2);
+    const split = rows[0].cpuMsPerRequest === null ? '–' : `${mean(rows.map((r) => r.userCpuMsPerRequest)).toFixed(2)} / ${mean(rows.map((r) => r.systemCpuMsPerRequest)).toFixed(2)}`;
     // run 1's own peak: RSS rarely shrinks, so later runs mostly show the peak of the largest load
     const rss = rows[0].peakRssMb === null ? '–' : rows[0].peakRssMb.toFixed(0);
     const errors = rows.reduce((a, r) => a + r.errors, 0);
-    lines.push(`| ${name} | ${c} | ${p50.toFixed(2)} | ${p99.toFixed(2)} | ${added} | ${eps.toFixed(0)} | ${ratio} | ${cpu} | ${rss} | ${errors} |`);
+    lines.push(`| ${name} | ${c} | ${p50.toFixed(2)} | ${p99.toFixed(2)} | ${added} | ${eps.toFixed(0)} | ${ratio} | ${cpu} | ${split} | ${rss} | ${errors} |`);
   }
 }
 const header = `${new Date().toISOString()} · ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'} · ${(totalmem() / 2 ** 30).toFixed(0)} GiB · node ${process.version} · ${runs} run(s) of ${durationMs} ms after ${warmupMs} ms warm-up · upstream: ${tokens} tokens, TTFT ${ttftMs} ms, ${interTokenMs} ms between tokens · OTLP batches received: ${spansReceived}`;
@@ -307,11 +322,17 @@ mkdirSync(join(root, 'bench/results'), { recursive: true });
 const stamp = new Date().toISOString().replace(/[:.]/g, '-');
 writeFileSync(join(root, `bench/results/gateway-${stamp}.json`), JSON.stringify({ header, results }, null, 2));
 process.stdout.write(report);
-if (args.profile && targets.gateway) {
-  // a graceful stop, so that V8 writes the profile
-  await new Promise((resolve) => {
-    targets.gateway.process.once('exit', resolve);
-    targets.gateway.process.kill('SIGTERM');
-  });
+if (args.profile) {
+  // a graceful stop, so that V8 writes the profiles
+  const profiled = [targets.gateway?.process, targets.bare?.process].filter(Boolean);
+  await Promise.all(
+    profiled.map(
+      (child) =>
+        new Promise((resolve) => {
+          child.once('exit', resolve);
+          child.kill('SIGTERM');
+        }),
+    ),
+  );
 }
 process.exit(0);
