@@ -58,7 +58,7 @@ export interface ContextIndex {
   postings: Map<string, number[]>;
   /** The distinct numbers of the context and the question (at most MAX_NUMBERS of them). */
   numbers: number[];
-  /** Numbers computed from two of `numbers` (difference, sum, ratio), built on first use. */
+  /** Differences of two of `numbers` (see isDerived), built on first use. */
   derived?: Set<string>;
 }
 
@@ -185,7 +185,7 @@ export async function indexContext(context: readonly string[], question: string 
     for (const sentence of splitSentences(doc)) {
       // before any early `continue`: a document of 32,768 brackets has no term, and 64 of them take ~50 ms
       await slices.yieldIfLong();
-      const claims: SentenceClaims = sentenceClaims(sentence);
+      const claims = sentenceClaims(sentence);
       if (claims.terms.size === 0) continue;
       const at = sentences.length;
       sentences.push(claims);
