@@ -130,4 +130,39 @@ describe('the judge detector through the gateway', () => {
       client.disconnect();
     }
   }, 90_000);
+
+  it("gives the judge the question with a context: gateway event v3 -> quality -> judge prompt through the gateway", async () => {
+    // a new day's budget for this case: the case above spent past it
+    const client = new Redis(redis.url);
+    try {
+      await client.del(judgeSpendKey(redis.prefix, costDayOf(Date.now(), 'UTC')));
+    } finally {
+      client.disconnect();
+    }
+    const judgedBefore = (samples: Awaited<ReturnType<typeof scrape>>) =>
+      ['ok', 'malformed', 'timeout', 'error', 'skipped_budget', 'dropped'].reduce((sum, outcome) => sum + sampleValue(samples, 'llm_quality_judge_requests_total', { signal: 'hallucination', outcome }), 0);
+    const before = judgedBefore(await scrape(qualityUrl));
+    const response = await fetch(`${gatewayUrl}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-user-id': 'alice' },
+      body: JSON.stringify({
+        model: MODEL,
+        messages: [
+          { role: 'user', content: 'Hello.' },
+          { role: 'user', content: 'How many Nobel Prizes did Marie Curie win?' },
+        ],
+        context: ['She received the Nobel Prize in Physics in 1903 and the Nobel Prize in Chemistry in 1911.'],
+      }),
+    });
+    expect(response.status).toBe(200);
+    await response.text();
+    await eventually('the groundedness judge call', async () => judgedBefore(await scrape(qualityUrl)) === before + 1, processes, 20_000, 100);
+    const judgePrompts = upstream.received
+      .map((r) => r.body.messages as Array<{ content: string }>)
+      .filter((messages) => String(messages[0]?.content).includes('grounded in them'))
+      .map((messages) => messages[1]!.content);
+    expect(judgePrompts).toHaveLength(1);
+    // the last user message, between the context and the answer
+    expect(judgePrompts[0]).toMatch(/^<context>\n<document index="1">\nShe received the Nobel Prize in Physics in 1903 and the Nobel Prize in Chemistry in 1911\.\n<\/document>\n<\/context>\n<question>\nHow many Nobel Prizes did Marie Curie win\?\n<\/question>\n<answer>\n/);
+  }, 60_000);
 });
