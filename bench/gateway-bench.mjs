@@ -275,15 +275,15 @@ for (let run = 1; run <= runs; run++) {
       // CPU over warm-up and measurement, divided by all requests served in both
       const cpuAfter = target.pid ? cpuSeconds(target.pid) : undefined;
       const servedRequests = load.requestsPerSecond * ((durationMs + warmupMs) / 1000);
-      const perRequest = (seconds) => (cpuBefore === undefined || servedRequests === 0 ? null : (seconds * 1000) / servedRequests);
+      const perRequest = (pick) => (cpuBefore === undefined || servedRequests === 0 ? null : ((pick(cpuAfter) - pick(cpuBefore)) * 1000) / servedRequests);
       const row = {
         run,
         concurrency,
         target: name,
         ...load,
-        cpuMsPerRequest: perRequest(cpuAfter?.user + cpuAfter?.system - cpuBefore?.user - cpuBefore?.system),
-        userCpuMsPerRequest: perRequest(cpuAfter?.user - cpuBefore?.user),
-        systemCpuMsPerRequest: perRequest(cpuAfter?.system - cpuBefore?.system),
+        cpuMsPerRequest: perRequest((cpu) => cpu.user + cpu.system),
+        userCpuMsPerRequest: perRequest((cpu) => cpu.user),
+        systemCpuMsPerRequest: perRequest((cpu) => cpu.system),
         peakRssMb: target.pid ? peakRssMb(target.pid) : null,
       };
       results.push(row);

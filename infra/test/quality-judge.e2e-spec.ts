@@ -139,9 +139,9 @@ describe('the judge detector through the gateway', () => {
     } finally {
       client.disconnect();
     }
-    const judgedBefore = (samples: Awaited<ReturnType<typeof scrape>>) =>
+    const groundednessJudged = (samples: Awaited<ReturnType<typeof scrape>>) =>
       ['ok', 'malformed', 'timeout', 'error', 'skipped_budget', 'dropped'].reduce((sum, outcome) => sum + sampleValue(samples, 'llm_quality_judge_requests_total', { signal: 'hallucination', outcome }), 0);
-    const before = judgedBefore(await scrape(qualityUrl));
+    const before = groundednessJudged(await scrape(qualityUrl));
     const response = await fetch(`${gatewayUrl}/v1/chat/completions`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', 'x-user-id': 'alice' },
@@ -156,7 +156,7 @@ describe('the judge detector through the gateway', () => {
     });
     expect(response.status).toBe(200);
     await response.text();
-    await eventually('the groundedness judge call', async () => judgedBefore(await scrape(qualityUrl)) === before + 1, processes, 20_000, 100);
+    await eventually('the groundedness judge call', async () => groundednessJudged(await scrape(qualityUrl)) === before + 1, processes, 20_000, 100);
     const judgePrompts = upstream.received
       .map((r) => r.body.messages as Array<{ content: string }>)
       .filter((messages) => String(messages[0]?.content).includes('grounded in them'))

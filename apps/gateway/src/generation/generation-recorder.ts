@@ -218,7 +218,7 @@ function toEvent(outcome: GenerationOutcome, ids: RequestIds): GenerationComplet
 }
 
 /** What an answer answers: the last user message of a chat, or the prompt; nothing for embeddings. */
-export function questionOf(input: GenerationInput): string | undefined {
+function questionOf(input: GenerationInput): string | undefined {
   if (input.kind === 'prompt') return input.prompt;
   if (input.kind !== 'chat') return undefined;
   for (let at = input.messages.length - 1; at >= 0; at--) {

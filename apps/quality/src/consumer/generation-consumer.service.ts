@@ -39,7 +39,8 @@ export class GenerationConsumer {
     // so does the judge's own call (a verdict in JSON), which is billed too
     const isSuccess = event.status === 'success' && event.endpoint !== 'embeddings' && !this.judge.isJudgeCall(event);
     // the question, when the gateway sent one, lets a short answer's words come from it ("Which sea?" "The Black Sea.")
-    const verdict = isSuccess ? await this.detectors.review({ ...event, prompt: event.question ?? undefined }) : NOT_REVIEWED;
+    const generation = { requestId: event.requestId, model: event.model, output: event.output, context: event.context, prompt: event.question ?? undefined };
+    const verdict = isSuccess ? await this.detectors.review(generation) : NOT_REVIEWED;
     const outcome = await this.store.ingest({
       requestId: event.requestId,
       publicId: event.publicId,

@@ -67,7 +67,7 @@ describe(GroundednessDetector.name, () => {
     expect((await detector.detect(review('41 years', context))).status).toBe('clear');
     expect((await detector.detect(review('It was the tallest for 41 years.', context))).status).toBe('clear');
     expect((await detector.detect(review('51 years', context))).status).toBe('flagged');
-    // 1969 - 11 = 1958 is no computation: operands 100 times apart are not paired
+    // 1958 - 11 = 1947 (11 from "Apollo 11") is a changed date, not a computation: operands over 100 times apart are not paired
     expect((await detector.detect(review('The agency was created in 1947.', context))).reason).toBe('changed number');
   });
 
